@@ -1,0 +1,14 @@
+# Warnings and sanitizer flags as interface targets, linked by every Laminar target.
+include_guard(GLOBAL)
+add_library(laminar_warnings INTERFACE)
+target_compile_options(laminar_warnings INTERFACE
+    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion>)
+add_library(laminar::warnings ALIAS laminar_warnings)
+
+add_library(laminar_sanitize INTERFACE)
+if(LAMINAR_SANITIZE)
+    target_compile_options(laminar_sanitize INTERFACE
+        -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(laminar_sanitize INTERFACE -fsanitize=address,undefined)
+endif()
+add_library(laminar::sanitize ALIAS laminar_sanitize)

@@ -1,0 +1,68 @@
+// The interface between the engine and neuron models: a group advances many cells of one model
+// with structure-of-arrays state, one step at a time. One virtual call per group and step,
+// never per neuron or per event.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "laminar/core/types.hpp"
+
+namespace laminar::model {
+
+/// The summed inputs of a group's cells for update step L (each an array of the group's size).
+struct step_input {
+    const double* w_ex;    // spike input routed to the excitatory channel (delta: all input)
+    const double* w_in;    // spike input routed to the inhibitory channel (unused by delta)
+    const double* current; // current input C[L] in pA, read at the end of update L (NEST)
+};
+
+class neuron_group {
+public:
+    virtual ~neuron_group() = default;
+
+    std::size_t size() const noexcept { return size_; }
+
+    /// Update L: carries the state from t_L to t_{L+1} in NEST's exact order and appends the
+    /// offsets (0..size-1, increasing) of cells that spiked; their spikes are stamped L+1.
+    virtual void advance(step_type L, const step_input& in, std::vector<std::uint32_t>& spiked) = 0;
+
+    /// Membrane potential in mV (absolute) of cell i after the last update.
+    virtual double v_m(std::size_t i) const = 0;
+
+protected:
+    explicit neuron_group(std::size_t n): size_(n) {}
+
+private:
+    std::size_t size_;
+};
+
+/// What the registry knows of a model type.
+struct model_info {
+    std::string type;
+    /// Parameter names and NEST defaults, in NEST units (pF, ms, mV, pA).
+    std::vector<std::pair<std::string, double>> defaults;
+    /// Delta-synapse models take all spike input in one channel (w_ex).
+    bool single_channel = false;
+};
+
+/// All registered model types.
+const std::vector<model_info>& registered_models();
+
+/// The info of `type`, or nullptr.
+const model_info* find_model(std::string_view type);
+
+/// Checks a parameter set of `type` (unknown names, impossible values). Returns an empty string
+/// if valid, else the problem, naming the parameter ("V_reset must be below V_th").
+std::string validate_params(std::string_view type, const std::map<std::string, double>& params);
+
+/// A group of n cells of `type` at resolution dt_ms. Params must have passed validate_params.
+std::unique_ptr<neuron_group> make_group(std::string_view type,
+                                         const std::map<std::string, double>& params,
+                                         double dt_ms, std::size_t n);
+
+} // namespace laminar::model
