@@ -4,10 +4,15 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 
+#include "iaf_psc_alpha.hpp"
+#include "iaf_psc_delta.hpp"
+#include "iaf_psc_exp.hpp"
 #include "laminar/core/error.hpp"
+#include "laminar/core/time.hpp"
 
 namespace laminar::model {
 
@@ -15,23 +20,32 @@ namespace {
 
 constexpr double minus_inf = -std::numeric_limits<double>::infinity();
 
+// Parameter names and defaults come from the params structs, the one place they are written.
+template <class Params>
+std::vector<std::pair<std::string, double>> defaults_of() {
+    const Params p{};
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& [name, member] : Params::fields)
+        out.emplace_back(name, p.*member);
+    return out;
+}
+
+template <class Params>
+Params params_from(const std::map<std::string, double>& given) {
+    Params p{};
+    for (const auto& [name, member] : Params::fields) {
+        if (auto it = given.find(name); it != given.end())
+            p.*member = it->second;
+    }
+    return p;
+}
+
 std::vector<model_info> build_registry() {
-    // Defaults of NEST 3.10 (MODEL_EQUATIONS.md 2.1). V_m is the initial membrane potential
-    // (absolute), -70 mV whatever E_L is, as in NEST.
-    const std::vector<std::pair<std::string, double>> common = {
-        {"E_L", -70.0},  {"C_m", 250.0},     {"tau_m", 10.0}, {"t_ref", 2.0},
-        {"V_th", -55.0}, {"V_reset", -70.0}, {"I_e", 0.0},    {"V_m", -70.0},
-    };
-    auto with = [&](std::vector<std::pair<std::string, double>> extra) {
-        auto all = common;
-        all.insert(all.end(), extra.begin(), extra.end());
-        return all;
-    };
+    // NEST 3.10 defaults (MODEL_EQUATIONS.md 2.1).
     return {
-        {"iaf_psc_delta", with({{"V_min", minus_inf}, {"refractory_input", 0.0}}), true},
-        {"iaf_psc_exp", with({{"tau_syn_ex", 2.0}, {"tau_syn_in", 2.0}}), false},
-        {"iaf_psc_alpha", with({{"tau_syn_ex", 2.0}, {"tau_syn_in", 2.0}, {"V_min", minus_inf}}),
-         false},
+        {"iaf_psc_delta", defaults_of<iaf_psc_delta_params>(), true},
+        {"iaf_psc_exp", defaults_of<iaf_psc_exp_params>(), false},
+        {"iaf_psc_alpha", defaults_of<iaf_psc_alpha_params>(), false},
     };
 }
 
@@ -120,10 +134,19 @@ std::unique_ptr<neuron_group> make_group(std::string_view type,
                                          std::size_t n) {
     if (auto msg = validate_params(type, params); !msg.empty())
         throw error(msg);
-    (void)dt_ms;
-    (void)n;
-    // The model groups land in the next commits.
-    throw error(fmt::format("model {} is registered but not yet implemented", type));
+    if (!is_valid_resolution(dt_ms)) {
+        throw error(fmt::format("resolution {} ms is not a whole number of microseconds", dt_ms));
+    }
+    if (type == "iaf_psc_delta") {
+        return std::make_unique<iaf_psc_delta_group>(params_from<iaf_psc_delta_params>(params),
+                                                     dt_ms, n);
+    }
+    if (type == "iaf_psc_exp") {
+        return std::make_unique<iaf_psc_exp_group>(params_from<iaf_psc_exp_params>(params), dt_ms,
+                                                   n);
+    }
+    return std::make_unique<iaf_psc_alpha_group>(params_from<iaf_psc_alpha_params>(params), dt_ms,
+                                                 n);
 }
 
 } // namespace laminar::model
