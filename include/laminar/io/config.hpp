@@ -86,12 +86,12 @@ enum class rule_kind { all_to_all, one_to_one, fixed_probability, fixed_indegree
 
 struct rule_config {
     rule_kind kind = rule_kind::all_to_all;
-    double p = 0.0;                  // fixed_probability
-    std::uint64_t indegree = 0;      // fixed_indegree
-    bool multapses = true;           // fixed_indegree: may a source be drawn twice?
-    double p_max = 0.0;              // distance_taper: probability at distance 0
-    double p_min = 0.0;              //   ... and at d_max
-    double d_max_um = 0.0;           //   zero beyond d_max
+    double p = 0.0;             // fixed_probability
+    std::uint64_t indegree = 0; // fixed_indegree
+    bool multapses = true;      // fixed_indegree: may a source be drawn twice?
+    double p_max = 0.0;         // distance_taper: probability at distance 0
+    double p_min = 0.0;         //   ... and at d_max
+    double d_max_um = 0.0;      //   zero beyond d_max
 };
 
 enum class distribution_kind { constant, uniform, normal };

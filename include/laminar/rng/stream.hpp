@@ -61,7 +61,7 @@ private:
 /// Sequential draws from a stream, starting at block `first`.
 class sequence {
 public:
-    explicit sequence(const stream& s, std::uint64_t first = 0) noexcept: s_(s), next_(first) {}
+    explicit sequence(const stream& s, std::uint64_t first = 0) noexcept : s_(s), next_(first) {}
 
     std::uint32_t bits() noexcept {
         if (used_ == 4) {
@@ -103,7 +103,8 @@ inline std::uint32_t poisson_from_uniform(double mu, double exp_minus_mu, double
         ++k;
         p *= mu / double(k);
         cdf += p;
-        if (p == 0.0 && cdf < u) break; // u beyond representable tail
+        if (p == 0.0 && cdf < u)
+            break; // u beyond representable tail
     }
     return k;
 }

@@ -1,0 +1,318 @@
+// `laminar run`: load a config, build, simulate, write spikes, traces and the summary.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <omp.h>
+#include <spdlog/spdlog.h>
+
+#include "laminar/app/commands.hpp"
+#include "laminar/core/error.hpp"
+#include "laminar/io/config.hpp"
+#include "laminar/io/sonata_report.hpp"
+#include "laminar/sim/simulation.hpp"
+#include "laminar/sim/spike_recorder.hpp"
+#include "laminar/version.hpp"
+
+namespace po = boost::program_options;
+
+namespace laminar::app {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+double seconds_since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+/// Test hook: LAMINAR_FAULT=<phase>:<rank> makes that rank fail in that phase (build or
+/// simulate), so tests can check that every rank exits non-zero without hanging.
+void maybe_fault(const char* phase, int rank) {
+    const char* spec = std::getenv("LAMINAR_FAULT");
+    if (!spec)
+        return;
+    const std::string s(spec);
+    const auto colon = s.find(':');
+    if (colon == std::string::npos || s.substr(0, colon) != phase)
+        return;
+    if (std::atoi(s.c_str() + colon + 1) != rank)
+        return;
+    throw error(
+        fmt::format("injected fault in phase '{}' on rank {} (LAMINAR_FAULT)", phase, rank));
+}
+
+/// Runs f on every rank; if it throws anywhere, every rank throws the same collective_error.
+template <class F>
+void collectively(const comm::context& ctx, F&& f) {
+    std::string failure;
+    try {
+        f();
+    } catch (const collective_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        failure = e.what();
+        if (failure.empty())
+            failure = "unknown error";
+    }
+    ctx.agree(failure);
+}
+
+double peak_rss_mib() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_maxrss) / 1024.0; // Linux: KiB
+}
+
+/// Progress on rank 0: a live line on a terminal, else a log line every few seconds.
+class progress_meter {
+public:
+    progress_meter(bool enabled, double tstop_ms, double dt_ms, double interval_s)
+        : enabled_(enabled), tty_(enabled && isatty(STDERR_FILENO)), tstop_(tstop_ms), dt_(dt_ms),
+          interval_(tty_ ? 0.25 : interval_s), start_(clock_type::now()), last_(start_) {}
+
+    void update(step_type done) {
+        if (!enabled_)
+            return;
+        const auto now = clock_type::now();
+        if (std::chrono::duration<double>(now - last_).count() < interval_)
+            return;
+        last_ = now;
+        print(done, false);
+    }
+    void finish(step_type done) {
+        if (enabled_ && tty_)
+            print(done, true);
+    }
+
+private:
+    void print(step_type done, bool final) {
+        const double t = double(done) * dt_;
+        const double wall = seconds_since(start_);
+        const double rtf = t > 0 ? wall / (t * 1e-3) : 0.0;
+        const auto text = fmt::format("{:5.1f}%  {:.1f} / {:.1f} ms  real-time factor {:.2f}",
+                                      100.0 * t / tstop_, t, tstop_, rtf);
+        if (tty_) {
+            std::fprintf(stderr, "\r[laminar] %s%s", text.c_str(), final ? "\n" : "");
+            std::fflush(stderr);
+        } else {
+            spdlog::info("progress {}", text);
+        }
+    }
+
+    bool enabled_;
+    bool tty_;
+    double tstop_;
+    double dt_;
+    double interval_;
+    clock_type::time_point start_;
+    clock_type::time_point last_;
+};
+
+std::string run_usage(const po::options_description& opts) {
+    std::ostringstream os;
+    os << "usage: laminar run CONFIG.yaml [options]\n\n" << opts;
+    return os.str();
+}
+
+} // namespace
+
+int run_command(const comm::context& ctx, const std::vector<std::string>& args) {
+    po::options_description opts("run options");
+    io::overrides over;
+    std::string config_file;
+    opts.add_options()("help,h", "show this help")("output,o", po::value<std::string>(),
+                                                   "output folder (overrides output.dir)")(
+        "set", po::value<std::vector<std::string>>(&over.set)->composing(),
+        "override a config key: --set key.path=value (repeatable)")(
+        "seed", po::value<std::uint64_t>(), "random seed (overrides run.seed)")(
+        "threads", po::value<int>(), "OpenMP threads per rank (overrides run.threads)")(
+        "tstop", po::value<double>(),
+        "simulated time in ms (overrides run.tstop)")("quiet,q", "no progress output");
+    po::options_description hidden;
+    hidden.add_options()("config", po::value<std::string>(&config_file));
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("config", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw usage_error(fmt::format("laminar run: {}\n{}", e.what(), run_usage(opts)));
+    }
+    if (vm.count("help")) {
+        if (ctx.rank() == 0)
+            std::cout << run_usage(opts);
+        return 0;
+    }
+    if (config_file.empty()) {
+        throw usage_error(fmt::format("laminar run: no CONFIG given\n{}", run_usage(opts)));
+    }
+    if (vm.count("output"))
+        over.output_dir = vm["output"].as<std::string>();
+    if (vm.count("seed"))
+        over.seed = vm["seed"].as<std::uint64_t>();
+    if (vm.count("threads")) {
+        over.threads = vm["threads"].as<int>();
+        if (*over.threads < 0)
+            throw usage_error("laminar run: --threads must be >= 0");
+    }
+    if (vm.count("tstop"))
+        over.tstop_ms = vm["tstop"].as<double>();
+    const bool quiet = vm.count("quiet") > 0;
+
+    const auto t_total = clock_type::now();
+    io::simulation_config cfg;
+    collectively(ctx, [&] { cfg = io::load_config(config_file, over); });
+    const int threads = cfg.run.threads > 0 ? cfg.run.threads : omp_get_max_threads();
+
+    const std::filesystem::path out_dir = cfg.output.dir;
+    collectively(ctx, [&] {
+        if (ctx.rank() == 0) {
+            std::error_code ec;
+            std::filesystem::create_directories(out_dir, ec);
+            if (ec)
+                throw io_error(out_dir.string(), "cannot create output folder: " + ec.message());
+            std::ofstream f(out_dir / "config.resolved.yaml");
+            f << cfg.resolved_yaml;
+            if (!f)
+                throw io_error((out_dir / "config.resolved.yaml").string(), "cannot write");
+        }
+    });
+    if (ctx.rank() == 0) {
+        spdlog::info("laminar {} ({}): {} on {} rank(s) x {} thread(s), seed {}", version_string,
+                     git_hash, config_file, ctx.size(), threads, cfg.run.seed);
+    }
+
+    // Build.
+    std::unique_ptr<sim::simulation> simulation;
+    collectively(ctx, [&] {
+        maybe_fault("build", ctx.rank());
+        simulation = std::make_unique<sim::simulation>(cfg, ctx, threads);
+    });
+    const auto& bs = simulation->build_stats();
+    const double build_s = ctx.max(bs.seconds);
+    const std::uint64_t synapses = ctx.sum(bs.local_synapses);
+    const std::uint64_t generator_synapses = ctx.sum(bs.local_generator_synapses);
+    const std::uint64_t store_bytes = ctx.sum(bs.local_store_bytes);
+    if (ctx.rank() == 0) {
+        spdlog::info("built {} cells, {} synapses (+{} generator connections) in {:.2f} s; "
+                     "min delay {} steps",
+                     simulation->layout().total_cells(), synapses, generator_synapses, build_s,
+                     simulation->min_delay_steps());
+    }
+
+    // Simulate, writing spikes as we go.
+    std::unique_ptr<sim::spike_recorder> recorder;
+    collectively(ctx, [&] {
+        std::optional<std::filesystem::path> spikes_path;
+        if (cfg.record.spikes)
+            spikes_path = out_dir / cfg.output.spikes_file;
+        recorder = std::make_unique<sim::spike_recorder>(ctx, simulation->layout(), cfg.run.dt_ms,
+                                                         spikes_path, cfg.record.spike_populations);
+    });
+    progress_meter progress(ctx.rank() == 0 && !quiet, cfg.run.tstop_ms, cfg.run.dt_ms,
+                            cfg.output.progress_interval_s);
+    double write_s = 0.0;
+    const auto stats = simulation->run([&](std::span<const sim::spike_key> spikes, step_type done) {
+        if (done > simulation->steps() / 2)
+            maybe_fault("simulate", ctx.rank());
+        const auto w = clock_type::now();
+        recorder->add(spikes);
+        write_s += seconds_since(w);
+        progress.update(done);
+    });
+    progress.finish(simulation->steps());
+
+    // Finish output.
+    const auto t_write = clock_type::now();
+    collectively(ctx, [&] { recorder->finish(); });
+    if (!simulation->traces().empty()) {
+        collectively(ctx, [&] {
+            std::vector<io::report_population> pops;
+            for (const auto& tr : simulation->traces()) {
+                pops.push_back({tr.population, tr.node_ids, tr.local_columns, tr.data});
+            }
+            io::write_report(ctx.comm(), out_dir / cfg.output.report_file, pops, cfg.run.dt_ms,
+                             cfg.run.dt_ms, std::size_t(simulation->steps()));
+        });
+    }
+    write_s += seconds_since(t_write);
+
+    // Summary (rank 0 writes; every rank takes part in the reductions).
+    const double simulate_s = ctx.max(stats.seconds - write_s);
+    const double write_max = ctx.max(write_s);
+    const double update_s = ctx.max(stats.update_seconds);
+    const double deliver_s = ctx.max(stats.deliver_seconds);
+    const double exchange_s = ctx.max(stats.exchange_seconds);
+    const std::uint64_t events = ctx.sum(stats.local_events);
+    const std::uint64_t gen_events = ctx.sum(stats.generator_events);
+    const double rss_max = ctx.max(peak_rss_mib());
+    const double rss_total = ctx.sum(peak_rss_mib());
+    collectively(ctx, [&] {
+        if (ctx.rank() != 0)
+            return;
+        using nlohmann::json;
+        json j;
+        j["laminar"] = {{"version", version_string}, {"git", git_hash}};
+        j["config"] = std::filesystem::absolute(cfg.path).string();
+        j["seed"] = cfg.run.seed;
+        j["dt_ms"] = cfg.run.dt_ms;
+        j["tstop_ms"] = cfg.run.tstop_ms;
+        j["ranks"] = ctx.size();
+        j["threads"] = threads;
+        const double seconds = cfg.run.tstop_ms * 1e-3;
+        json pops = json::object();
+        const auto& lay = simulation->layout();
+        for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
+            const auto& blk = lay.blocks()[b];
+            const auto n = recorder->counts()[b];
+            pops[blk.name] = {
+                {"kind", blk.kind == network::cell_kind::neuron ? "neuron" : "source"},
+                {"cells", blk.size},
+                {"spikes", n},
+                {"mean_rate_hz", double(n) / (double(blk.size) * seconds)}};
+        }
+        j["populations"] = pops;
+        j["synapses"] = synapses;
+        j["generator_connections"] = generator_synapses;
+        j["connection_store_bytes_per_synapse"] =
+            synapses ? double(store_bytes) / double(synapses) : 0.0;
+        j["min_delay_ms"] = double(simulation->min_delay_steps()) * cfg.run.dt_ms;
+        j["spikes_exchanged"] = stats.spikes;
+        j["synaptic_events"] = events;
+        j["generator_events"] = gen_events;
+        j["wall_seconds"] = {{"build", build_s},
+                             {"simulate", simulate_s},
+                             {"write", write_max},
+                             {"update", update_s},
+                             {"deliver", deliver_s},
+                             {"exchange", exchange_s},
+                             {"total", seconds_since(t_total)}};
+        j["real_time_factor"] = simulate_s / seconds;
+        j["events_per_second"] = simulate_s > 0 ? double(events) / simulate_s : 0.0;
+        j["peak_rss_mib"] = {{"max_rank", rss_max}, {"total", rss_total}};
+        std::ofstream f(out_dir / "summary.json");
+        f << j.dump(2) << '\n';
+        if (!f)
+            throw io_error((out_dir / "summary.json").string(), "cannot write");
+        spdlog::info("simulated {} ms in {:.2f} s (real-time factor {:.2f}); {} spikes; "
+                     "output in {}",
+                     cfg.run.tstop_ms, simulate_s, simulate_s / seconds, stats.spikes,
+                     out_dir.string());
+    });
+    return 0;
+}
+
+} // namespace laminar::app

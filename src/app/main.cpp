@@ -1,0 +1,76 @@
+// The laminar executable: MPI set-up, subcommand dispatch and the error policy (a clear message
+// once, and the same non-zero exit code on every rank, never a hang).
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <mpi.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "laminar/app/commands.hpp"
+#include "laminar/comm/context.hpp"
+#include "laminar/core/error.hpp"
+#include "laminar/version.hpp"
+
+namespace laminar::app {
+std::string usage() {
+    return "usage: laminar <command> [options]\n\n"
+           "commands:\n"
+           "  run CONFIG.yaml   build and simulate a network (laminar run --help)\n\n"
+           "options:\n"
+           "  -h, --help        this help\n"
+           "  --version         version and git hash\n";
+}
+} // namespace laminar::app
+
+int main(int argc, char** argv) {
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+
+    auto logger = spdlog::stderr_color_mt("laminar");
+    logger->set_pattern("[laminar] %v");
+    logger->set_level(rank == 0 ? spdlog::level::info : spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+
+    std::vector<std::string> args(argv + 1, argv + argc);
+    int rc = 0;
+    try {
+        const laminar::comm::context ctx(MPI_COMM_WORLD);
+        if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+            if (rank == 0)
+                std::cout << laminar::app::usage();
+            rc = args.empty() ? 2 : 0;
+        } else if (args[0] == "--version") {
+            if (rank == 0) {
+                std::cout << "laminar " << laminar::version_string << " (" << laminar::git_hash
+                          << ")\n";
+            }
+        } else if (args[0] == "run") {
+            rc = laminar::app::run_command(ctx,
+                                           std::vector<std::string>(args.begin() + 1, args.end()));
+        } else {
+            throw laminar::usage_error("unknown command '" + args[0] + "'\n" +
+                                       laminar::app::usage());
+        }
+    } catch (const laminar::usage_error& e) {
+        // Every rank parses the same command line: all fail together.
+        if (rank == 0)
+            std::fprintf(stderr, "laminar: error: %s\n", e.what());
+        rc = 2;
+    } catch (const laminar::collective_error& e) {
+        if (rank == 0)
+            std::fprintf(stderr, "laminar: error: %s\n", e.what());
+        rc = 1;
+    } catch (const std::exception& e) {
+        // Only this rank knows: say so and take every rank down rather than hang.
+        std::fprintf(stderr, "laminar: error (rank %d): %s\n", rank, e.what());
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    MPI_Finalize();
+    return rc;
+}

@@ -1,0 +1,79 @@
+// Building the source-major store by counting sort (stable, so creation order survives).
+#include "laminar/sim/connection_store.hpp"
+
+#include <limits>
+#include <stdexcept>
+
+namespace laminar::sim {
+
+void connection_store::build(std::vector<pending_synapse>&& syn) {
+    *this = connection_store{};
+    if (syn.empty())
+        return;
+    if (syn.size() >= std::numeric_limits<std::uint32_t>::max()) {
+        throw std::length_error("more than 2^32 synapses in one thread shard");
+    }
+    // Distinct sources, sorted.
+    sources_.reserve(syn.size() / 8 + 1);
+    for (const auto& s : syn)
+        sources_.push_back(s.source);
+    std::sort(sources_.begin(), sources_.end());
+    sources_.erase(std::unique(sources_.begin(), sources_.end()), sources_.end());
+
+    // Stable counting sort by (row, delay): rows first, then delay buckets inside each row.
+    std::vector<std::uint32_t> row_of(syn.size());
+    std::vector<std::uint32_t> row_start(sources_.size() + 1, 0);
+    min_delay_ = std::numeric_limits<std::uint32_t>::max();
+    for (std::size_t i = 0; i < syn.size(); ++i) {
+        row_of[i] = std::uint32_t(find(syn[i].source));
+        ++row_start[row_of[i] + 1];
+        max_delay_ = std::max(max_delay_, syn[i].delay_steps);
+        min_delay_ = std::min(min_delay_, syn[i].delay_steps);
+    }
+    if (max_delay_ > std::numeric_limits<std::uint16_t>::max()) {
+        throw std::length_error("delay longer than 65535 steps");
+    }
+    for (std::size_t r = 0; r < sources_.size(); ++r)
+        row_start[r + 1] += row_start[r];
+    std::vector<std::uint32_t> order(syn.size());
+    {
+        auto fill = row_start;
+        for (std::size_t i = 0; i < syn.size(); ++i)
+            order[fill[row_of[i]]++] = std::uint32_t(i);
+    }
+    std::vector<std::uint32_t>().swap(row_of);
+
+    target_.resize(syn.size());
+    weight_.resize(syn.size());
+    row_run_.assign(sources_.size() + 1, 0);
+    std::vector<std::uint32_t> tmp;
+    for (std::size_t r = 0; r < sources_.size(); ++r) {
+        auto* first = order.data() + row_start[r];
+        auto* last = order.data() + row_start[r + 1];
+        std::stable_sort(first, last, [&](std::uint32_t a, std::uint32_t b) {
+            return syn[a].delay_steps < syn[b].delay_steps;
+        });
+        for (auto* p = first; p != last; ++p) {
+            const auto k = std::size_t(p - order.data());
+            const auto& s = syn[*p];
+            if (p == first || syn[*(p - 1)].delay_steps != s.delay_steps) {
+                if (p != first)
+                    run_syn_end_.push_back(std::uint32_t(k));
+                run_delay_.push_back(std::uint16_t(s.delay_steps));
+            }
+            target_[k] = s.target;
+            weight_[k] = s.weight;
+        }
+        run_syn_end_.push_back(row_start[r + 1]);
+        row_run_[r + 1] = std::uint32_t(run_delay_.size());
+    }
+    std::vector<pending_synapse>().swap(syn);
+}
+
+std::size_t connection_store::bytes() const noexcept {
+    return sources_.capacity() * sizeof(gid_type) + row_run_.capacity() * 4 +
+           run_syn_end_.capacity() * 4 + run_delay_.capacity() * 2 + target_.capacity() * 4 +
+           weight_.capacity() * 4;
+}
+
+} // namespace laminar::sim

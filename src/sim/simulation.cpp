@@ -1,0 +1,667 @@
+// The epoch loop and the per-thread shards it drives.
+#include "laminar/sim/simulation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include "laminar/core/error.hpp"
+#include "laminar/core/time.hpp"
+#include "laminar/io/sonata_spikes.hpp"
+#include "laminar/model/neuron_group.hpp"
+#include "laminar/network/connectivity.hpp"
+#include "laminar/network/positions.hpp"
+#include "laminar/rng/stream.hpp"
+#include "laminar/sim/connection_store.hpp"
+
+namespace laminar::sim {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+double seconds_since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+constexpr step_type never = std::numeric_limits<step_type>::max();
+
+step_type window_steps(double t_ms, double dt_ms) {
+    return std::isinf(t_ms) ? never : ms_to_steps_ceil(t_ms, dt_ms);
+}
+
+/// Neurons of one population inside a shard.
+struct group_slot {
+    std::unique_ptr<model::neuron_group> group;
+    std::uint32_t offset = 0; // first cell's offset in the shard
+};
+
+/// A Poisson spike source cell: continuous-time train (exponential intervals from the cell's
+/// own stream), each spike stamped at the next grid point as NEST's spike_generator does.
+struct poisson_cell {
+    std::uint32_t offset = 0;
+    gid_type gid = 0;
+    double rate_per_ms = 0.0;
+    double stop_ms = 0.0;
+    double next_ms = 0.0;
+    step_type next_stamp = never;
+    std::uint64_t drawn = 0;
+    rng::stream stream;
+};
+
+struct file_cell {
+    gid_type gid = 0;
+    std::vector<step_type> stamps; // sorted
+    std::size_t next = 0;
+};
+
+/// A connection from a poisson_generator: an independent train per connection.
+struct generator_synapse {
+    std::uint32_t target; // ring index (channel * n + offset)
+    std::uint32_t delay;  // steps
+    double weight;
+    std::uint32_t generator; // index into impl::generators
+    std::uint32_t j;         // index among the target's connections of this projection
+    gid_type target_gid;
+};
+
+struct generator_info {
+    std::uint32_t projection = 0;
+    double mu = 0.0; // mean count per step
+    double exp_minus_mu = 1.0;
+    step_type t_min = 0; // active for t_min < n <= t_max
+    step_type t_max = never;
+};
+
+struct stimulus_slot {
+    double amp = 0.0;
+    step_type on = 0;
+    step_type off = never;
+    std::vector<std::uint32_t> offsets;
+};
+
+struct probe {
+    std::uint32_t group; // index into shard groups
+    std::uint32_t cell;  // offset within the group
+    std::size_t trace;   // index into traces
+    std::size_t column;  // local column in that trace
+};
+
+struct shard {
+    std::uint32_t lo = 0, hi = 0; // local index range
+    std::uint32_t n = 0;
+    std::vector<group_slot> groups;
+    std::vector<poisson_cell> poisson;
+    std::vector<file_cell> files;
+    std::vector<double> ring;    // slots x (2 n): [ex | in] per slot
+    std::vector<double> current; // C[L] per cell
+    std::vector<stimulus_slot> stimuli;
+    std::vector<step_type> stimulus_changes; // sorted unique steps at which C changes
+    std::size_t next_change = 0;
+    std::vector<generator_synapse> generator_synapses;
+    std::vector<probe> probes;
+    connection_store store;
+    std::vector<spike_key> spikes;
+    std::vector<std::uint32_t> spiked;
+    std::uint64_t events = 0;
+    std::uint64_t generator_events = 0;
+};
+
+} // namespace
+
+struct simulation::impl {
+    const io::simulation_config& cfg;
+    const comm::context& ctx;
+    network::layout lay;
+    int threads;
+    double dt;
+    step_type n_steps = 0;
+    step_type min_delay = 1;
+    std::size_t slots = 1;
+    std::vector<shard> shards;
+    std::vector<generator_info> generators;
+    std::vector<vm_trace> traces;
+    build_statistics bstats;
+
+    impl(const io::simulation_config& c, const comm::context& x, int t)
+        : cfg(c), ctx(x), lay(c, x.rank(), x.size()), threads(std::max(1, t)), dt(c.run.dt_ms) {}
+
+    void build();
+    void build_shard(shard& sh, const std::vector<network::projection_builder*>& builders,
+                     const std::vector<std::vector<std::size_t>>& by_target);
+    void setup_sources(shard& sh);
+    void update(shard& sh, step_type t0, step_type len);
+    void deliver(shard& sh, std::span<const spike_key> spikes);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+void simulation::impl::build() {
+    const auto t_start = clock_type::now();
+    n_steps = ms_to_steps_ceil(cfg.run.tstop_ms, dt);
+    if (n_steps >= step_type(1) << 31) {
+        throw config_error(cfg.path.string(), 0, "run.tstop",
+                           fmt::format("{} steps is too many (at most 2^31)", n_steps));
+    }
+
+    // Positions of every block that has them (pure functions of the seed).
+    std::vector<std::vector<network::position>> positions(lay.blocks().size());
+    for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
+        const auto& blk = lay.blocks()[b];
+        const auto& pc = blk.kind == network::cell_kind::neuron
+                             ? cfg.populations[blk.config_index].positions
+                             : cfg.sources[blk.config_index].positions;
+        positions[b] = network::make_positions(pc, cfg.run.seed, std::uint32_t(b), blk.size);
+    }
+
+    // Lower projections: spike-carrying ones into builders, generator ones too (their edges go
+    // to generator synapses instead of the store).
+    std::vector<std::unique_ptr<network::projection_builder>> owned;
+    std::vector<network::projection_builder*> builders(cfg.projections.size(), nullptr);
+    std::vector<std::vector<std::size_t>> by_target(lay.blocks().size());
+    for (std::size_t p = 0; p < cfg.projections.size(); ++p) {
+        const auto& pc = cfg.projections[p];
+        const int tb = lay.find_block(pc.target);
+        const auto& tblk = lay.blocks()[std::size_t(tb)];
+        const int sb = lay.find_block(pc.source);
+        std::uint32_t source_size = 0;
+        gid_type source_first = 0;
+        const std::vector<network::position>* spos = nullptr;
+        if (sb >= 0) {
+            const auto& sblk = lay.blocks()[std::size_t(sb)];
+            source_size = sblk.size;
+            source_first = sblk.first;
+            spos = &positions[std::size_t(sb)];
+        } else {
+            const auto* src = cfg.find_source(pc.source);
+            source_size = std::uint32_t(src->size);
+            generator_info g;
+            g.projection = std::uint32_t(p);
+            const double rate = src->rates_hz.empty() ? 0.0 : src->rates_hz[0];
+            g.mu = rate * dt * 1e-3;
+            g.exp_minus_mu = std::exp(-g.mu);
+            g.t_min = window_steps(src->start_ms, dt);
+            g.t_max = window_steps(src->stop_ms, dt);
+            if (g.mu > 600.0) {
+                throw config_error(cfg.path.string(), src->mark.line,
+                                   fmt::format("sources.{}.rate", src->name),
+                                   fmt::format("rate x dt is {} spikes per step; at most 600 "
+                                               "are supported per connection",
+                                               g.mu));
+            }
+            generators.push_back(g);
+        }
+        const bool same = sb == tb;
+        if (pc.rule.kind == io::rule_kind::fixed_indegree && !pc.rule.multapses &&
+            pc.rule.indegree > source_size - (same && !pc.autapses ? 1u : 0u)) {
+            throw config_error(cfg.path.string(), pc.mark.line,
+                               fmt::format("projections.{}.rule.indegree", pc.name),
+                               fmt::format("indegree {} exceeds the {} distinct sources available "
+                                           "without multapses",
+                                           pc.rule.indegree, source_size - (same ? 1 : 0)));
+        }
+        if (pc.rule.kind == io::rule_kind::distance_taper &&
+            (spos == nullptr || spos->empty() || positions[std::size_t(tb)].empty())) {
+            throw config_error(cfg.path.string(), pc.mark.line,
+                               fmt::format("projections.{}.rule", pc.name),
+                               "distance_taper needs positions on both source and target");
+        }
+        owned.push_back(std::make_unique<network::projection_builder>(
+            pc, std::uint32_t(p), cfg.run.seed, dt, source_size, source_first, tblk.first, same,
+            spos, &positions[std::size_t(tb)]));
+        builders[p] = owned.back().get();
+        by_target[std::size_t(tb)].push_back(p);
+    }
+
+    // Shards: contiguous, balanced blocks of local indices.
+    shards.resize(std::size_t(threads));
+    const std::uint32_t nl = lay.local_count();
+    for (int t = 0; t < threads; ++t) {
+        auto& sh = shards[std::size_t(t)];
+        sh.lo = std::uint32_t(std::uint64_t(nl) * std::uint64_t(t) / std::uint64_t(threads));
+        sh.hi = std::uint32_t(std::uint64_t(nl) * std::uint64_t(t + 1) / std::uint64_t(threads));
+        sh.n = sh.hi - sh.lo;
+    }
+
+    // Membrane-potential traces: one per probed population, columns owned by this rank.
+    for (const auto& vp : cfg.record.v_m) {
+        auto it = std::find_if(traces.begin(), traces.end(),
+                               [&](const vm_trace& t) { return t.population == vp.population; });
+        if (it == traces.end()) {
+            traces.push_back({vp.population, {}, {}, {}});
+            it = traces.end() - 1;
+        }
+        it->node_ids.insert(it->node_ids.end(), vp.node_ids.begin(), vp.node_ids.end());
+    }
+    for (auto& tr : traces) {
+        std::sort(tr.node_ids.begin(), tr.node_ids.end());
+        tr.node_ids.erase(std::unique(tr.node_ids.begin(), tr.node_ids.end()), tr.node_ids.end());
+        const auto& blk = lay.blocks()[std::size_t(lay.find_block(tr.population))];
+        for (std::size_t c = 0; c < tr.node_ids.size(); ++c) {
+            if (lay.is_local(gid_type(blk.first + tr.node_ids[c])))
+                tr.local_columns.push_back(c);
+        }
+        tr.data.assign(std::size_t(n_steps) * tr.local_columns.size(), 0.0f);
+    }
+
+    // Exceptions must not leave an OpenMP region: keep the first and rethrow it after.
+    std::exception_ptr failure;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+        try {
+            build_shard(shards[std::size_t(t)], builders, by_target);
+        } catch (...) {
+#pragma omp critical(laminar_build_error)
+            if (!failure)
+                failure = std::current_exception();
+        }
+    }
+    if (failure)
+        std::rethrow_exception(failure);
+
+    for (auto& sh : shards)
+        setup_sources(sh);
+
+    // The epoch length: the smallest delay of any spike-carrying synapse anywhere.
+    std::uint64_t local_min = std::numeric_limits<std::uint32_t>::max();
+    std::uint64_t local_max = 1;
+    for (const auto& sh : shards) {
+        if (sh.store.synapse_count() == 0)
+            continue;
+        local_min = std::min<std::uint64_t>(local_min, sh.store.min_delay());
+        local_max = std::max<std::uint64_t>(local_max, sh.store.max_delay());
+        bstats.local_synapses += sh.store.synapse_count();
+        bstats.local_store_bytes += sh.store.bytes();
+    }
+    for (const auto& sh : shards)
+        bstats.local_generator_synapses += sh.generator_synapses.size();
+    // min over ranks via max of the negation-free complement
+    const std::uint64_t global_min =
+        std::numeric_limits<std::uint32_t>::max() -
+        ctx.max(std::uint64_t(std::numeric_limits<std::uint32_t>::max()) - local_min);
+    const bool no_synapses = global_min == std::numeric_limits<std::uint32_t>::max();
+    // Without spike-carrying synapses results do not depend on the epoch: take 1 ms.
+    min_delay =
+        no_synapses ? std::max<step_type>(1, ms_to_steps_ceil(1.0, dt)) : step_type(global_min);
+    slots = std::size_t(std::max<std::uint64_t>(local_max, std::uint64_t(min_delay)) + 1);
+    for (auto& sh : shards)
+        sh.ring.assign(slots * 2 * sh.n, 0.0);
+    bstats.seconds = seconds_since(t_start);
+}
+
+void simulation::impl::build_shard(shard& sh,
+                                   const std::vector<network::projection_builder*>& builders,
+                                   const std::vector<std::vector<std::size_t>>& by_target) {
+    sh.current.assign(sh.n, 0.0);
+    std::vector<pending_synapse> pending;
+    std::vector<network::edge> edges;
+    std::map<std::size_t, std::uint32_t> generator_of_projection;
+    for (std::uint32_t g = 0; g < generators.size(); ++g) {
+        generator_of_projection[generators[g].projection] = g;
+    }
+
+    for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
+        const auto& blk = lay.blocks()[b];
+        auto [lb, le] = lay.local_range(blk);
+        lb = std::max(lb, sh.lo);
+        le = std::min(le, sh.hi);
+        if (lb >= le)
+            continue;
+        if (blk.kind != network::cell_kind::neuron)
+            continue;
+
+        const auto& pop = cfg.populations[blk.config_index];
+        const auto* mc = cfg.find_model(pop.model);
+        group_slot gs;
+        gs.group = model::make_group(mc->type, mc->params, dt, le - lb);
+        gs.offset = lb - sh.lo;
+        const bool single = model::find_model(mc->type)->single_channel;
+        const auto group_index = std::uint32_t(sh.groups.size());
+
+        for (std::uint32_t l = lb; l < le; ++l) {
+            const gid_type g = lay.gid_of_local(l);
+            const std::uint32_t t = g - blk.first;
+            const std::uint32_t offset = l - sh.lo;
+            for (const auto p : by_target[b]) {
+                edges.clear();
+                builders[p]->build(t, edges);
+                const auto& pc = cfg.projections[p];
+                const int sb = lay.find_block(pc.source);
+                auto channel_of = [&](double w) -> std::uint32_t {
+                    return single || w > 0.0 ? 0u : 1u;
+                };
+                if (sb >= 0) {
+                    const gid_type first = lay.blocks()[std::size_t(sb)].first;
+                    for (const auto& e : edges) {
+                        pending.push_back({first + e.source, channel_of(e.weight) * sh.n + offset,
+                                           e.delay_steps, float(e.weight)});
+                    }
+                } else {
+                    const auto gen = generator_of_projection.at(p);
+                    std::uint32_t j = 0;
+                    for (const auto& e : edges) {
+                        sh.generator_synapses.push_back({channel_of(e.weight) * sh.n + offset,
+                                                         e.delay_steps, e.weight, gen, j++, g});
+                    }
+                }
+            }
+        }
+
+        // Stimuli on these cells.
+        for (const auto& st : cfg.stimuli) {
+            if (st.population != pop.name)
+                continue;
+            stimulus_slot ss;
+            ss.amp = st.amp_pA;
+            ss.on = window_steps(st.start_ms, dt);
+            ss.off = window_steps(st.stop_ms, dt);
+            if (st.node_ids.empty()) {
+                for (std::uint32_t l = lb; l < le; ++l)
+                    ss.offsets.push_back(l - sh.lo);
+            } else {
+                for (const auto id : st.node_ids) {
+                    const gid_type g = gid_type(blk.first + id);
+                    if (!lay.is_local(g))
+                        continue;
+                    const auto l = lay.local_of_gid(g);
+                    if (l >= lb && l < le)
+                        ss.offsets.push_back(l - sh.lo);
+                }
+                std::sort(ss.offsets.begin(), ss.offsets.end());
+            }
+            if (ss.offsets.empty() || ss.on >= ss.off)
+                continue;
+            sh.stimulus_changes.push_back(ss.on);
+            if (ss.off != never)
+                sh.stimulus_changes.push_back(ss.off);
+            sh.stimuli.push_back(std::move(ss));
+        }
+
+        // Probes.
+        for (std::size_t ti = 0; ti < traces.size(); ++ti) {
+            auto& tr = traces[ti];
+            if (tr.population != pop.name)
+                continue;
+            for (std::size_t c = 0; c < tr.local_columns.size(); ++c) {
+                const gid_type g = gid_type(blk.first + tr.node_ids[tr.local_columns[c]]);
+                const auto l = lay.local_of_gid(g);
+                if (l >= lb && l < le)
+                    sh.probes.push_back({group_index, l - lb, ti, c});
+            }
+        }
+        sh.groups.push_back(std::move(gs));
+    }
+    std::sort(sh.stimulus_changes.begin(), sh.stimulus_changes.end());
+    sh.stimulus_changes.erase(std::unique(sh.stimulus_changes.begin(), sh.stimulus_changes.end()),
+                              sh.stimulus_changes.end());
+    std::sort(sh.generator_synapses.begin(), sh.generator_synapses.end(),
+              [](const generator_synapse& a, const generator_synapse& b) {
+                  return a.target_gid < b.target_gid;
+              });
+    sh.store.build(std::move(pending));
+}
+
+void simulation::impl::setup_sources(shard& sh) {
+    for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
+        const auto& blk = lay.blocks()[b];
+        if (blk.kind == network::cell_kind::neuron)
+            continue;
+        auto [lb, le] = lay.local_range(blk);
+        lb = std::max(lb, sh.lo);
+        le = std::min(le, sh.hi);
+        if (lb >= le)
+            continue;
+        const auto& src = cfg.sources[blk.config_index];
+        if (blk.kind == network::cell_kind::poisson_source) {
+            for (std::uint32_t l = lb; l < le; ++l) {
+                const gid_type g = lay.gid_of_local(l);
+                const auto i = g - blk.first;
+                poisson_cell pc{
+                    l - sh.lo,
+                    g,
+                    (src.rates_hz.size() == 1 ? src.rates_hz[0] : src.rates_hz[i]) * 1e-3,
+                    src.stop_ms,
+                    src.start_ms,
+                    never,
+                    0,
+                    rng::stream(cfg.run.seed, rng::purpose::poisson_source, std::uint32_t(b), i)};
+                sh.poisson.push_back(pc);
+            }
+        } else {
+            // Every rank reads the file and keeps its own cells.
+            const auto tables = io::read_spike_file(src.spike_file);
+            const io::spike_table* table = nullptr;
+            for (const auto& [name, t] : tables) {
+                if (src.file_population.empty() ? tables.size() == 1
+                                                : name == src.file_population) {
+                    table = &t;
+                }
+            }
+            if (!table) {
+                std::string names;
+                for (const auto& [name, t] : tables)
+                    names += (names.empty() ? "" : ", ") + name;
+                throw io_error(src.spike_file,
+                               src.file_population.empty()
+                                   ? fmt::format("holds several populations ({}); set "
+                                                 "sources.{}.population",
+                                                 names, src.name)
+                                   : fmt::format("has no population '{}' (it has: {})",
+                                                 src.file_population, names));
+            }
+            std::vector<file_cell> cells(le - lb);
+            for (std::uint32_t l = lb; l < le; ++l)
+                cells[l - lb].gid = lay.gid_of_local(l);
+            for (std::size_t k = 0; k < table->node_ids.size(); ++k) {
+                const auto id = table->node_ids[k];
+                const double t = table->timestamps[k];
+                if (id >= blk.size) {
+                    throw io_error(src.spike_file,
+                                   fmt::format("node id {} is outside source '{}' of size {}", id,
+                                               src.name, blk.size));
+                }
+                if (!(t > 0.0)) {
+                    throw io_error(src.spike_file,
+                                   fmt::format("spike time {} ms of node {} must be > 0", t, id));
+                }
+                const gid_type g = gid_type(blk.first + id);
+                if (!lay.is_local(g))
+                    continue;
+                const auto l = lay.local_of_gid(g);
+                if (l < lb || l >= le)
+                    continue;
+                cells[l - lb].stamps.push_back(spike_time_to_stamp(t, dt));
+            }
+            for (auto& c : cells) {
+                std::sort(c.stamps.begin(), c.stamps.end());
+                sh.files.push_back(std::move(c));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+namespace {
+/// Draws the next spike of a Poisson cell (continuous time), stamping it on the grid.
+void advance_poisson(poisson_cell& c, double dt) {
+    if (c.rate_per_ms <= 0.0) {
+        c.next_stamp = never;
+        return;
+    }
+    const auto b = c.stream.at(c.drawn++);
+    c.next_ms += -std::log(rng::to_open_unit(b[0], b[1])) / c.rate_per_ms;
+    c.next_stamp = c.next_ms > c.stop_ms ? never : spike_time_to_stamp(c.next_ms, dt);
+}
+} // namespace
+
+void simulation::impl::update(shard& sh, step_type t0, step_type len) {
+    const std::size_t slot_size = 2 * std::size_t(sh.n);
+    for (step_type L = t0; L < t0 + len; ++L) {
+        double* ex = sh.ring.data() + std::size_t(L % step_type(slots)) * slot_size;
+        double* in = ex + sh.n;
+
+        // Poisson generators: the train of update n = L - d arrives now (NEST stamps n + 1).
+        for (const auto& gs : sh.generator_synapses) {
+            const auto& g = generators[gs.generator];
+            const step_type n = L - step_type(gs.delay);
+            if (n <= g.t_min || n > g.t_max)
+                continue;
+            const rng::stream s(cfg.run.seed, rng::purpose::poisson_generator, g.projection,
+                                gs.target_gid);
+            const auto b = s.at((std::uint64_t(n) << 20) | gs.j);
+            const auto k =
+                rng::poisson_from_uniform(g.mu, g.exp_minus_mu, rng::to_unit(b[0], b[1]));
+            if (k) {
+                ex[gs.target] += gs.weight * double(k);
+                ++sh.generator_events;
+            }
+        }
+
+        // Current inputs C[L] change only at stimulus on/off steps.
+        if (sh.next_change < sh.stimulus_changes.size() &&
+            sh.stimulus_changes[sh.next_change] == L) {
+            ++sh.next_change;
+            std::fill(sh.current.begin(), sh.current.end(), 0.0);
+            for (const auto& st : sh.stimuli) {
+                if (L < st.on || L >= st.off)
+                    continue;
+                for (const auto o : st.offsets)
+                    sh.current[o] += st.amp;
+            }
+        }
+
+        for (auto& gs : sh.groups) {
+            sh.spiked.clear();
+            const model::step_input input{ex + gs.offset, in + gs.offset,
+                                          sh.current.data() + gs.offset};
+            gs.group->advance(L, input, sh.spiked);
+            const std::uint32_t base = sh.lo + gs.offset;
+            for (const auto o : sh.spiked) {
+                sh.spikes.push_back(make_key(L + 1, lay.gid_of_local(base + o)));
+            }
+        }
+        for (auto& pc : sh.poisson) {
+            while (pc.next_stamp == L + 1) {
+                sh.spikes.push_back(make_key(L + 1, pc.gid));
+                advance_poisson(pc, dt);
+            }
+        }
+        for (auto& fc : sh.files) {
+            while (fc.next < fc.stamps.size() && fc.stamps[fc.next] == L + 1) {
+                sh.spikes.push_back(make_key(L + 1, fc.gid));
+                ++fc.next;
+            }
+        }
+        std::memset(ex, 0, slot_size * sizeof(double));
+
+        for (const auto& p : sh.probes) {
+            auto& tr = traces[p.trace];
+            tr.data[std::size_t(L) * tr.local_columns.size() + p.column] =
+                float(sh.groups[p.group].group->v_m(p.cell));
+        }
+    }
+}
+
+void simulation::impl::deliver(shard& sh, std::span<const spike_key> spikes) {
+    const std::size_t slot_size = 2 * std::size_t(sh.n);
+    double* ring = sh.ring.data();
+    for (const auto k : spikes) {
+        const auto row = sh.store.find(key_gid(k));
+        if (row < 0)
+            continue;
+        sh.events += sh.store.deliver(row, key_stamp(k), ring, slot_size, slots);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+simulation::simulation(const io::simulation_config& cfg, const comm::context& ctx, int threads)
+    : impl_(std::make_unique<impl>(cfg, ctx, threads)) {
+    impl_->build();
+}
+
+simulation::~simulation() = default;
+
+const network::layout& simulation::layout() const noexcept {
+    return impl_->lay;
+}
+int simulation::threads() const noexcept {
+    return impl_->threads;
+}
+step_type simulation::steps() const noexcept {
+    return impl_->n_steps;
+}
+step_type simulation::min_delay_steps() const noexcept {
+    return impl_->min_delay;
+}
+const build_statistics& simulation::build_stats() const noexcept {
+    return impl_->bstats;
+}
+const std::vector<vm_trace>& simulation::traces() const noexcept {
+    return impl_->traces;
+}
+
+run_statistics simulation::run(const epoch_observer& observer) {
+    auto& m = *impl_;
+    run_statistics st;
+    const auto t_run = clock_type::now();
+    std::vector<spike_key> local;
+    std::vector<spike_key> global;
+    for (auto& sh : m.shards) {
+        sh.next_change = 0;
+        for (auto& pc : sh.poisson)
+            advance_poisson(pc, m.dt);
+    }
+    for (step_type t0 = 0; t0 < m.n_steps; t0 += m.min_delay) {
+        const step_type len = std::min(m.min_delay, m.n_steps - t0);
+        double t_deliver = 0.0, t_update = 0.0;
+#pragma omp parallel num_threads(m.threads)
+        {
+            const int t = omp_get_thread_num();
+            auto& sh = m.shards[std::size_t(t)];
+            const auto a = clock_type::now();
+            m.deliver(sh, global);
+            const auto b = clock_type::now();
+            sh.spikes.clear();
+            m.update(sh, t0, len);
+            if (t == 0) {
+                t_deliver = std::chrono::duration<double>(b - a).count();
+                t_update = seconds_since(b);
+            }
+        }
+        st.deliver_seconds += t_deliver;
+        st.update_seconds += t_update;
+
+        const auto x = clock_type::now();
+        local.clear();
+        for (const auto& sh : m.shards)
+            local.insert(local.end(), sh.spikes.begin(), sh.spikes.end());
+        global = m.ctx.allgather(local);
+        std::sort(global.begin(), global.end());
+        st.spikes += global.size();
+        st.exchange_seconds += seconds_since(x);
+
+        const auto o = clock_type::now();
+        if (observer)
+            observer(global, t0 + len);
+        st.observer_seconds += seconds_since(o);
+    }
+    // Deliveries of the last epoch would land after tstop: nothing to do.
+    for (const auto& sh : m.shards) {
+        st.generator_events += sh.generator_events;
+        st.local_events += sh.events;
+    }
+    st.seconds = seconds_since(t_run);
+    return st;
+}
+
+} // namespace laminar::sim
