@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -582,6 +583,22 @@ TEST(Config, LoadConfigReadsAFile) {
     EXPECT_EQ(c.path, file);
     EXPECT_EQ(c.stimuli[0].amp_pA, 230.0);
     EXPECT_EQ(c.populations.size(), 3u);
+}
+
+TEST(Config, ExampleOfTheDocsIsValid) {
+    std::ifstream in(std::string(LAMINAR_SOURCE_DIR) + "/docs/config.md");
+    ASSERT_TRUE(in) << "docs/config.md not found";
+    std::stringstream all;
+    all << in.rdbuf();
+    const std::string text = all.str();
+    const auto begin = text.find("```yaml\n");
+    ASSERT_NE(begin, std::string::npos);
+    const auto end = text.find("```", begin + 8);
+    const std::string example = text.substr(begin + 8, end - begin - 8);
+    const simulation_config c = parse_config(example, "/docs/example.yaml");
+    EXPECT_EQ(c.populations.size(), 2u);
+    EXPECT_EQ(c.projections.size(), 3u);
+    EXPECT_EQ(c.sources.at(1).spike_file, "/docs/inputs/lgn_spikes.h5");
 }
 
 TEST(Config, RuleMayBeWrittenAsItsName) {
