@@ -12,3 +12,9 @@ if(LAMINAR_SANITIZE)
     target_link_options(laminar_sanitize INTERFACE -fsanitize=address,undefined)
 endif()
 add_library(laminar::sanitize ALIAS laminar_sanitize)
+
+# Floating point: no contraction of a*b+c into FMA, so that results are bit-identical to NEST's
+# and do not change with -march or the compiler's choice of instructions.
+add_library(laminar_fp INTERFACE)
+target_compile_options(laminar_fp INTERFACE -ffp-contract=off)
+add_library(laminar::fp ALIAS laminar_fp)

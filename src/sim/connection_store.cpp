@@ -13,26 +13,49 @@ void connection_store::build(std::vector<pending_synapse>&& syn) {
     if (syn.size() >= std::numeric_limits<std::uint32_t>::max()) {
         throw std::length_error("more than 2^32 synapses in one thread shard");
     }
-    // Distinct sources, sorted.
-    sources_.reserve(syn.size() / 8 + 1);
+    // Distinct sources, sorted, and each synapse's row. When the gids are dense enough, a
+    // direct table replaces sorting and binary search (the common case: build time matters).
+    gid_type max_gid = 0;
     for (const auto& s : syn)
-        sources_.push_back(s.source);
-    std::sort(sources_.begin(), sources_.end());
-    sources_.erase(std::unique(sources_.begin(), sources_.end()), sources_.end());
-
-    // Stable counting sort by (row, delay): rows first, then delay buckets inside each row.
+        max_gid = std::max(max_gid, s.source);
     std::vector<std::uint32_t> row_of(syn.size());
-    std::vector<std::uint32_t> row_start(sources_.size() + 1, 0);
+    std::vector<std::uint32_t> row_start;
     min_delay_ = std::numeric_limits<std::uint32_t>::max();
-    for (std::size_t i = 0; i < syn.size(); ++i) {
-        row_of[i] = std::uint32_t(find(syn[i].source));
-        ++row_start[row_of[i] + 1];
-        max_delay_ = std::max(max_delay_, syn[i].delay_steps);
-        min_delay_ = std::min(min_delay_, syn[i].delay_steps);
+    for (const auto& s : syn) {
+        max_delay_ = std::max(max_delay_, s.delay_steps);
+        min_delay_ = std::min(min_delay_, s.delay_steps);
     }
     if (max_delay_ > std::numeric_limits<std::uint16_t>::max()) {
         throw std::length_error("delay longer than 65535 steps");
     }
+    if (std::uint64_t(max_gid) <= 4 * std::uint64_t(syn.size()) + 1024) {
+        std::vector<std::uint32_t> count(std::size_t(max_gid) + 1, 0);
+        for (const auto& s : syn)
+            ++count[s.source];
+        std::vector<std::uint32_t> row_index(count.size());
+        for (std::size_t g = 0; g < count.size(); ++g) {
+            row_index[g] = std::uint32_t(sources_.size());
+            if (count[g] > 0)
+                sources_.push_back(gid_type(g));
+        }
+        for (std::size_t i = 0; i < syn.size(); ++i)
+            row_of[i] = row_index[syn[i].source];
+    } else {
+        sources_.reserve(syn.size() / 8 + 1);
+        for (const auto& s : syn)
+            sources_.push_back(s.source);
+        std::sort(sources_.begin(), sources_.end());
+        sources_.erase(std::unique(sources_.begin(), sources_.end()), sources_.end());
+        for (std::size_t i = 0; i < syn.size(); ++i) {
+            row_of[i] = std::uint32_t(find(syn[i].source));
+        }
+    }
+    sources_.shrink_to_fit();
+
+    // Stable counting sort by row, then by delay inside each row.
+    row_start.assign(sources_.size() + 1, 0);
+    for (const auto r : row_of)
+        ++row_start[r + 1];
     for (std::size_t r = 0; r < sources_.size(); ++r)
         row_start[r + 1] += row_start[r];
     std::vector<std::uint32_t> order(syn.size());
@@ -46,13 +69,14 @@ void connection_store::build(std::vector<pending_synapse>&& syn) {
     target_.resize(syn.size());
     weight_.resize(syn.size());
     row_run_.assign(sources_.size() + 1, 0);
-    std::vector<std::uint32_t> tmp;
     for (std::size_t r = 0; r < sources_.size(); ++r) {
         auto* first = order.data() + row_start[r];
         auto* last = order.data() + row_start[r + 1];
-        std::stable_sort(first, last, [&](std::uint32_t a, std::uint32_t b) {
+        auto by_delay = [&](std::uint32_t a, std::uint32_t b) {
             return syn[a].delay_steps < syn[b].delay_steps;
-        });
+        };
+        if (!std::is_sorted(first, last, by_delay))
+            std::stable_sort(first, last, by_delay);
         for (auto* p = first; p != last; ++p) {
             const auto k = std::size_t(p - order.data());
             const auto& s = syn[*p];

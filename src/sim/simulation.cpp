@@ -61,7 +61,8 @@ struct file_cell {
     std::size_t next = 0;
 };
 
-/// A connection from a poisson_generator: an independent train per connection.
+/// A connection from a poisson_generator: an independent train per connection. The count of
+/// update n uses word n % 4 of block n / 4 of the connection's stream; the block is cached.
 struct generator_synapse {
     std::uint32_t target; // ring index (channel * n + offset)
     std::uint32_t delay;  // steps
@@ -69,15 +70,42 @@ struct generator_synapse {
     std::uint32_t generator; // index into impl::generators
     std::uint32_t j;         // index among the target's connections of this projection
     gid_type target_gid;
+    std::int64_t cached = -1; // index of the block in `words`
+    rng::block words{};
 };
 
+/// A NEST poisson_generator lowered for one run: Poisson(mu) counts by inversion of a table of
+/// cumulative probabilities scaled to 32-bit integers (one random word per count).
 struct generator_info {
     std::uint32_t projection = 0;
-    double mu = 0.0; // mean count per step
-    double exp_minus_mu = 1.0;
-    step_type t_min = 0; // active for t_min < n <= t_max
+    std::vector<std::uint64_t> cdf; // cdf[k] = floor(P(K <= k) * 2^32), last entry >= 2^32
+    step_type t_min = 0;            // active for t_min < n <= t_max
     step_type t_max = never;
+
+    std::uint32_t count(std::uint32_t word) const noexcept {
+        std::uint32_t k = 0;
+        while (word >= cdf[k])
+            ++k;
+        return k;
+    }
 };
+
+std::vector<std::uint64_t> poisson_cdf_table(double mu) {
+    std::vector<std::uint64_t> table;
+    const double scale = 4294967296.0; // 2^32
+    // Sum the pmf in log space so large means do not underflow exp(-mu).
+    double cdf = 0.0;
+    for (std::uint32_t k = 0;; ++k) {
+        const double log_p = -mu + double(k) * std::log(mu) - std::lgamma(double(k) + 1.0);
+        cdf += std::exp(log_p);
+        const bool past_mode = double(k) > mu;
+        if (cdf * scale >= scale - 0.5 || (past_mode && std::exp(log_p) * scale < 1e-3)) {
+            table.push_back(std::uint64_t(1) << 32); // every word is below this
+            return table;
+        }
+        table.push_back(std::uint64_t(cdf * scale));
+    }
+}
 
 struct stimulus_slot {
     double amp = 0.0;
@@ -185,17 +213,17 @@ void simulation::impl::build() {
             generator_info g;
             g.projection = std::uint32_t(p);
             const double rate = src->rates_hz.empty() ? 0.0 : src->rates_hz[0];
-            g.mu = rate * dt * 1e-3;
-            g.exp_minus_mu = std::exp(-g.mu);
-            g.t_min = window_steps(src->start_ms, dt);
-            g.t_max = window_steps(src->stop_ms, dt);
-            if (g.mu > 600.0) {
+            const double mu = rate * dt * 1e-3;
+            if (mu > 1000.0) {
                 throw config_error(cfg.path.string(), src->mark.line,
                                    fmt::format("sources.{}.rate", src->name),
-                                   fmt::format("rate x dt is {} spikes per step; at most 600 "
+                                   fmt::format("rate x dt is {} spikes per step; at most 1000 "
                                                "are supported per connection",
-                                               g.mu));
+                                               mu));
             }
+            g.cdf = poisson_cdf_table(mu);
+            g.t_min = window_steps(src->start_ms, dt);
+            g.t_max = window_steps(src->stop_ms, dt);
             generators.push_back(g);
         }
         const bool same = sb == tb;
@@ -348,7 +376,13 @@ void simulation::impl::build_shard(shard& sh,
                     std::uint32_t j = 0;
                     for (const auto& e : edges) {
                         sh.generator_synapses.push_back({channel_of(e.weight) * sh.n + offset,
-                                                         e.delay_steps, e.weight, gen, j++, g});
+                                                         e.delay_steps,
+                                                         e.weight,
+                                                         gen,
+                                                         j++,
+                                                         g,
+                                                         -1,
+                                                         {}});
                     }
                 }
             }
@@ -510,16 +544,18 @@ void simulation::impl::update(shard& sh, step_type t0, step_type len) {
         double* in = ex + sh.n;
 
         // Poisson generators: the train of update n = L - d arrives now (NEST stamps n + 1).
-        for (const auto& gs : sh.generator_synapses) {
+        for (auto& gs : sh.generator_synapses) {
             const auto& g = generators[gs.generator];
             const step_type n = L - step_type(gs.delay);
             if (n <= g.t_min || n > g.t_max)
                 continue;
-            const rng::stream s(cfg.run.seed, rng::purpose::poisson_generator, g.projection,
-                                gs.target_gid);
-            const auto b = s.at((std::uint64_t(n) << 20) | gs.j);
-            const auto k =
-                rng::poisson_from_uniform(g.mu, g.exp_minus_mu, rng::to_unit(b[0], b[1]));
+            if (gs.cached != (n >> 2)) {
+                gs.cached = n >> 2;
+                const rng::stream s(cfg.run.seed, rng::purpose::poisson_generator, g.projection,
+                                    gs.target_gid);
+                gs.words = s.at((std::uint64_t(gs.cached) << 20) | gs.j);
+            }
+            const auto k = g.count(gs.words[std::size_t(n & 3)]);
             if (k) {
                 ex[gs.target] += gs.weight * double(k);
                 ++sh.generator_events;

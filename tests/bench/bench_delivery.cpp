@@ -36,7 +36,8 @@ struct brunel_shard {
         }
         // Flat copy in source-major order for the floor loop.
         std::vector<std::vector<std::uint32_t>> rows(sources);
-        for (const auto& s : syn) rows[s.source].push_back(s.target);
+        for (const auto& s : syn)
+            rows[s.source].push_back(s.target);
         for (std::uint32_t s = 0; s < sources; ++s) {
             row_len.push_back(std::uint32_t(rows[s].size()));
             for (const auto t : rows[s]) {
@@ -62,7 +63,8 @@ void floor_stream(benchmark::State& state) {
         const auto* t = sh.flat_target.data();
         const auto* w = sh.flat_weight.data();
         const std::size_t n = sh.flat_target.size();
-        for (std::size_t i = 0; i < n; ++i) base[t[i]] += double(w[i]);
+        for (std::size_t i = 0; i < n; ++i)
+            base[t[i]] += double(w[i]);
         benchmark::ClobberMemory();
     }
     state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(sh.flat_target.size()));
@@ -78,13 +80,15 @@ void store_deliver(benchmark::State& state) {
         std::uint64_t events = 0;
         for (std::uint32_t s = 0; s < sources; ++s) {
             const auto row = sh.store.find(s);
-            if (row >= 0) events += sh.store.deliver(row, stamp, ring.data(), 2 * targets, slots);
+            if (row >= 0)
+                events += sh.store.deliver(row, stamp, ring.data(), 2 * targets, slots);
         }
         ++stamp;
         benchmark::DoNotOptimize(events);
         benchmark::ClobberMemory();
     }
-    state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(sh.store.synapse_count()));
+    state.SetItemsProcessed(std::int64_t(state.iterations()) *
+                            std::int64_t(sh.store.synapse_count()));
     state.counters["bytes_per_synapse"] =
         double(sh.store.bytes()) / double(sh.store.synapse_count());
 }

@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
     MPI_Init(&argc, &argv);
     int rc = 0;
     std::uint64_t min_spikes = 0;
-    if (argc >= 5 && std::strcmp(argv[3], "--min-spikes") == 0) min_spikes = std::strtoull(argv[4], nullptr, 10);
+    if (argc >= 5 && std::strcmp(argv[3], "--min-spikes") == 0)
+        min_spikes = std::strtoull(argv[4], nullptr, 10);
     if (argc < 3) {
         std::fprintf(stderr, "usage: laminar_spike_diff A.h5 B.h5 [--min-spikes N]\n");
         MPI_Finalize();
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
                          (unsigned long long)total, (unsigned long long)min_spikes);
             rc = 1;
         }
-        if (rc == 0) std::printf("identical: %llu spikes\n", (unsigned long long)total);
+        if (rc == 0)
+            std::printf("identical: %llu spikes\n", (unsigned long long)total);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "laminar_spike_diff: %s\n", e.what());
         rc = 1;

@@ -93,20 +93,4 @@ private:
     int used_ = 4;
 };
 
-/// Poisson(mu) by inversion from one uniform; exact for the small means of per-step drives
-/// (mu = rate * dt, typically < 10). Larger means fall back to a sum of inversions.
-inline std::uint32_t poisson_from_uniform(double mu, double exp_minus_mu, double u) noexcept {
-    std::uint32_t k = 0;
-    double p = exp_minus_mu;
-    double cdf = p;
-    while (u > cdf && k < 100000) {
-        ++k;
-        p *= mu / double(k);
-        cdf += p;
-        if (p == 0.0 && cdf < u)
-            break; // u beyond representable tail
-    }
-    return k;
-}
-
 } // namespace laminar::rng
