@@ -5,6 +5,8 @@ set -euo pipefail
 laminar=$1 mpiexec=$2 diff=$3 config=$4 work=$5 min_spikes=$6
 shift 6
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Oversubscribed test runs: idle threads and ranks must yield the cores, not spin.
+export OMP_WAIT_POLICY=passive OMPI_MCA_mpi_yield_when_idle=1
 rm -rf "$work"
 mkdir -p "$work"
 reference=""

@@ -6,6 +6,8 @@ patterns=()
 while [[ $# -gt 0 && $1 != "--" ]]; do patterns+=("$1"); shift; done
 shift
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Oversubscribed test runs: idle threads and ranks must yield the cores, not spin.
+export OMP_WAIT_POLICY=passive OMPI_MCA_mpi_yield_when_idle=1
 err=$(mktemp)
 "$@" >/dev/null 2>"$err"
 rc=$?
