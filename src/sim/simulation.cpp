@@ -139,6 +139,7 @@ struct shard {
     std::vector<std::uint32_t> spiked;
     std::uint64_t events = 0;
     std::uint64_t generator_events = 0;
+    std::vector<projection_statistics> projections;
 };
 
 } // namespace
@@ -308,8 +309,15 @@ void simulation::impl::build() {
         bstats.local_synapses += sh.store.synapse_count();
         bstats.local_store_bytes += sh.store.bytes();
     }
-    for (const auto& sh : shards)
+    bstats.projections.assign(cfg.projections.size(), {});
+    for (const auto& sh : shards) {
         bstats.local_generator_synapses += sh.generator_synapses.size();
+        for (std::size_t p = 0; p < cfg.projections.size(); ++p) {
+            bstats.projections[p].synapses += sh.projections[p].synapses;
+            bstats.projections[p].weight_sum += sh.projections[p].weight_sum;
+            bstats.projections[p].weight_sq_sum += sh.projections[p].weight_sq_sum;
+        }
+    }
     // min over ranks via max of the negation-free complement
     const std::uint64_t global_min =
         std::numeric_limits<std::uint32_t>::max() -
@@ -328,6 +336,7 @@ void simulation::impl::build_shard(shard& sh,
                                    const std::vector<network::projection_builder*>& builders,
                                    const std::vector<std::vector<std::size_t>>& by_target) {
     sh.current.assign(sh.n, 0.0);
+    sh.projections.assign(cfg.projections.size(), {});
     std::vector<pending_synapse> pending;
     std::vector<network::edge> edges;
     std::map<std::size_t, std::uint32_t> generator_of_projection;
@@ -360,6 +369,12 @@ void simulation::impl::build_shard(shard& sh,
             for (const auto p : by_target[b]) {
                 edges.clear();
                 builders[p]->build(t, edges);
+                auto& ps = sh.projections[p];
+                ps.synapses += edges.size();
+                for (const auto& e : edges) {
+                    ps.weight_sum += e.weight;
+                    ps.weight_sq_sum += e.weight * e.weight;
+                }
                 const auto& pc = cfg.projections[p];
                 const int sb = lay.find_block(pc.source);
                 auto channel_of = [&](double w) -> std::uint32_t {

@@ -37,7 +37,15 @@ struct vm_trace {
     std::vector<float> data;                // time-major: steps x local_columns.size()
 };
 
+/// Per-projection totals of the synapses built on this rank.
+struct projection_statistics {
+    std::uint64_t synapses = 0;
+    double weight_sum = 0.0;
+    double weight_sq_sum = 0.0;
+};
+
 struct build_statistics {
+    std::vector<projection_statistics> projections; // config order
     std::uint64_t local_synapses = 0;
     std::uint64_t local_generator_synapses = 0;
     std::uint64_t local_store_bytes = 0;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -206,6 +207,11 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     const std::uint64_t synapses = ctx.sum(bs.local_synapses);
     const std::uint64_t generator_synapses = ctx.sum(bs.local_generator_synapses);
     const std::uint64_t store_bytes = ctx.sum(bs.local_store_bytes);
+    std::vector<sim::projection_statistics> projection_totals;
+    for (const auto& ps : bs.projections) {
+        projection_totals.push_back(
+            {ctx.sum(ps.synapses), ctx.sum(ps.weight_sum), ctx.sum(ps.weight_sq_sum)});
+    }
     if (ctx.rank() == 0) {
         spdlog::info("built {} cells, {} synapses (+{} generator connections) in {:.2f} s; "
                      "min delay {} steps",
@@ -285,6 +291,28 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
                 {"mean_rate_hz", double(n) / (double(blk.size) * seconds)}};
         }
         j["populations"] = pops;
+        // Per projection: what analysis needs for connectivity matrices.
+        json projs = json::object();
+        for (std::size_t p = 0; p < cfg.projections.size(); ++p) {
+            const auto& pc = cfg.projections[p];
+            const auto& tot = projection_totals[p];
+            const int sb = lay.find_block(pc.source);
+            const double n_src = sb >= 0 ? double(lay.blocks()[std::size_t(sb)].size)
+                                         : double(cfg.find_source(pc.source)->size);
+            const double n_tgt = double(lay.blocks()[std::size_t(lay.find_block(pc.target))].size);
+            const double n = double(tot.synapses);
+            const double mean = n > 0 ? tot.weight_sum / n : 0.0;
+            projs[pc.name] = {
+                {"source", pc.source},
+                {"target", pc.target},
+                {"synapses", tot.synapses},
+                {"connection_probability", n / (n_src * n_tgt)},
+                {"mean_weight", mean},
+                {"std_weight",
+                 n > 1 ? std::sqrt(std::max(0.0, tot.weight_sq_sum / n - mean * mean)) : 0.0},
+                {"mean_indegree", n / n_tgt}};
+        }
+        j["projections"] = projs;
         j["synapses"] = synapses;
         j["generator_connections"] = generator_synapses;
         j["connection_store_bytes_per_synapse"] =
