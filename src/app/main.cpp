@@ -1,5 +1,6 @@
 // The laminar executable: MPI set-up, subcommand dispatch and the error policy (a clear message
 // once, and the same non-zero exit code on every rank, never a hang).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -13,17 +14,6 @@
 #include "laminar/comm/context.hpp"
 #include "laminar/core/error.hpp"
 #include "laminar/version.hpp"
-
-namespace laminar::app {
-std::string usage() {
-    return "usage: laminar <command> [options]\n\n"
-           "commands:\n"
-           "  run CONFIG.yaml   build and simulate a network (laminar run --help)\n\n"
-           "options:\n"
-           "  -h, --help        this help\n"
-           "  --version         version and git hash\n";
-}
-} // namespace laminar::app
 
 int main(int argc, char** argv) {
     int provided = 0;
@@ -49,12 +39,15 @@ int main(int argc, char** argv) {
                 std::cout << "laminar " << laminar::version_string << " (" << laminar::git_hash
                           << ")\n";
             }
-        } else if (args[0] == "run") {
-            rc = laminar::app::run_command(ctx,
-                                           std::vector<std::string>(args.begin() + 1, args.end()));
         } else {
-            throw laminar::usage_error("unknown command '" + args[0] + "'\n" +
-                                       laminar::app::usage());
+            const auto& table = laminar::app::commands();
+            auto it = std::find_if(table.begin(), table.end(),
+                                   [&](const auto& c) { return args[0] == c.name; });
+            if (it == table.end()) {
+                throw laminar::usage_error("unknown command '" + args[0] + "'\n" +
+                                           laminar::app::usage());
+            }
+            rc = it->main(ctx, std::vector<std::string>(args.begin() + 1, args.end()));
         }
     } catch (const laminar::usage_error& e) {
         // Every rank parses the same command line: all fail together.

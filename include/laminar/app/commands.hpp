@@ -1,4 +1,5 @@
-// Subcommands of the laminar executable.
+// Subcommands of the laminar executable. Each takes the arguments after its name and returns
+// the process exit code; every rank calls it (collective where it says so).
 #pragma once
 
 #include <string>
@@ -8,10 +9,22 @@
 
 namespace laminar::app {
 
-/// `laminar run CONFIG [options]`: returns the process exit code. Collective.
-int run_command(const comm::context& ctx, const std::vector<std::string>& args);
+using command_args = std::vector<std::string>;
 
-/// Prints the top-level usage.
+/// `laminar run CONFIG [options]`: build, simulate and write the outputs. Collective.
+int run_command(const comm::context& ctx, const command_args& args);
+
+struct command {
+    const char* name;
+    const char* summary;
+    int (*main)(const comm::context&, const command_args&);
+};
+
+/// Every subcommand, in the order `laminar --help` lists them. Adding one: declare its
+/// function above and add a line in src/app/commands/registry.cpp.
+const std::vector<command>& commands();
+
+/// The top-level usage text.
 std::string usage();
 
 } // namespace laminar::app

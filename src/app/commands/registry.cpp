@@ -1,0 +1,28 @@
+// The table of subcommands and the top-level usage.
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "laminar/app/commands.hpp"
+
+namespace laminar::app {
+
+const std::vector<command>& commands() {
+    static const std::vector<command> table = {
+        {"run", "build and simulate a network from a YAML config", run_command},
+    };
+    return table;
+}
+
+std::string usage() {
+    std::ostringstream os;
+    os << "usage: laminar <command> [options]\n\ncommands:\n";
+    for (const auto& c : commands())
+        os << fmt::format("  {:<12} {}\n", c.name, c.summary);
+    os << "\n'laminar <command> --help' describes a command.\n\noptions:\n"
+          "  -h, --help     this help\n"
+          "  --version      version and git hash\n";
+    return os.str();
+}
+
+} // namespace laminar::app
