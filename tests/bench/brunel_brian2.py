@@ -38,6 +38,11 @@ between the 1- and 2-thread runs; every run compiles from scratch):
                     results/last_run_info.txt, i.e. device._last_run_time)
   total_run_s       wall time of the binary (includes writing the spike monitor to disk)
 Prints one JSON line; loadavg_1m is the 1-minute load average before and after the run.
+
+On a machine shared with other jobs (load above the core count) run with
+OMP_WAIT_POLICY=passive (inherited by the binary; reported as omp_wait_policy): libgomp's
+default spin-waiting at Brian2's many per-step barriers then makes the 2-thread loop about
+10x slower (measured at load ~7 on 2 cores: 1000 ms took 77-124 s spinning, 10.5 s passive).
 """
 import argparse
 import json
@@ -166,6 +171,7 @@ def main():
         "rate_hz": round(spikes / ((NE + NI) * T), 3),
         "exc_rate_hz": round(n_exc / (NE * T), 3),
         "inh_rate_hz": round((spikes - n_exc) / (NI * T), 3),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
         "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }))
     if args.keep_build:
