@@ -20,6 +20,7 @@
 #include "laminar/network/positions.hpp"
 #include "laminar/rng/stream.hpp"
 #include "laminar/sim/connection_store.hpp"
+#include "laminar/sim/poisson_train.hpp"
 
 namespace laminar::sim {
 
@@ -47,12 +48,8 @@ struct group_slot {
 struct poisson_cell {
     std::uint32_t offset = 0;
     gid_type gid = 0;
-    double rate_per_ms = 0.0;
-    double stop_ms = 0.0;
-    double next_ms = 0.0;
+    poisson_train train;
     step_type next_stamp = never;
-    std::uint64_t drawn = 0;
-    rng::stream stream;
 };
 
 struct file_cell {
@@ -161,7 +158,10 @@ struct simulation::impl {
     impl(const io::simulation_config& c, const comm::context& x, int t)
         : cfg(c), ctx(x), lay(c, x.rank(), x.size()), threads(std::max(1, t)), dt(c.run.dt_ms) {}
 
+    /// Local work only (no communication), so a failure here can be agreed on by all ranks.
     void build();
+    /// Collective: the epoch length and ring sizes.
+    void synchronise();
     void build_shard(shard& sh, const std::vector<network::projection_builder*>& builders,
                      const std::vector<std::vector<std::size_t>>& by_target);
     void setup_sources(shard& sh);
@@ -171,6 +171,36 @@ struct simulation::impl {
 
 // ---------------------------------------------------------------------------------------------
 // Building
+
+namespace {
+/// select_source_cells with a distance limit: positions on both ends, and a visual_tan mapping
+/// whose tangent stays finite (|angle| < 90 degrees) for every target.
+void check_select_source_cells(const io::projection_config& pc,
+                               const std::vector<network::position>* spos,
+                               const std::vector<network::position>& tpos,
+                               const std::string& file) {
+    const auto key = fmt::format("projections.{}.rule", pc.name);
+    if (spos == nullptr || spos->empty() || tpos.empty())
+        throw config_error(file, pc.mark.line, key,
+                           "select_source_cells with a finite d_max needs positions on both "
+                           "source and target");
+    const auto& ts = pc.rule.target_space;
+    if (ts.kind != io::target_space_kind::visual_tan)
+        return;
+    for (const auto& p : tpos) {
+        const double ax = std::abs(ts.x_deg_per_um * p[0]);
+        const double az = std::abs(ts.z_deg_per_um * p[2]);
+        if (ax >= 90.0 || az >= 90.0) {
+            throw config_error(
+                file, pc.mark.line, key + ".target_space",
+                fmt::format("a target at x = {} µm, z = {} µm maps to {} degrees, where tan is "
+                            "not finite; every |x_deg_per_um x| and |z_deg_per_um z| must be "
+                            "below 90",
+                            p[0], p[2], std::max(ax, az)));
+        }
+    }
+}
+} // namespace
 
 void simulation::impl::build() {
     const auto t_start = clock_type::now();
@@ -242,6 +272,9 @@ void simulation::impl::build() {
                                fmt::format("projections.{}.rule", pc.name),
                                "distance_taper needs positions on both source and target");
         }
+        if (pc.rule.kind == io::rule_kind::select_source_cells && std::isfinite(pc.rule.d_max_um)) {
+            check_select_source_cells(pc, spos, positions[std::size_t(tb)], cfg.path.string());
+        }
         owned.push_back(std::make_unique<network::projection_builder>(
             pc, std::uint32_t(p), cfg.run.seed, dt, source_size, source_first, tblk.first, same,
             spos, &positions[std::size_t(tb)]));
@@ -297,7 +330,11 @@ void simulation::impl::build() {
 
     for (auto& sh : shards)
         setup_sources(sh);
+    bstats.seconds = seconds_since(t_start);
+}
 
+void simulation::impl::synchronise() {
+    const auto t_start = clock_type::now();
     // The epoch length: the smallest delay of any spike-carrying synapse anywhere.
     std::uint64_t local_min = std::numeric_limits<std::uint32_t>::max();
     std::uint64_t local_max = 1;
@@ -329,7 +366,7 @@ void simulation::impl::build() {
     slots = std::size_t(std::max<std::uint64_t>(local_max, std::uint64_t(min_delay)) + 1);
     for (auto& sh : shards)
         sh.ring.assign(slots * 2 * sh.n, 0.0);
-    bstats.seconds = seconds_since(t_start);
+    bstats.seconds += seconds_since(t_start);
 }
 
 void simulation::impl::build_shard(shard& sh,
@@ -472,16 +509,11 @@ void simulation::impl::setup_sources(shard& sh) {
             for (std::uint32_t l = lb; l < le; ++l) {
                 const gid_type g = lay.gid_of_local(l);
                 const auto i = g - blk.first;
-                poisson_cell pc{
-                    l - sh.lo,
-                    g,
-                    (src.rates_hz.size() == 1 ? src.rates_hz[0] : src.rates_hz[i]) * 1e-3,
-                    src.stop_ms,
-                    src.start_ms,
-                    never,
-                    0,
-                    rng::stream(cfg.run.seed, rng::purpose::poisson_source, std::uint32_t(b), i)};
-                sh.poisson.push_back(pc);
+                const double rate = src.rates_hz.size() == 1 ? src.rates_hz[0] : src.rates_hz[i];
+                sh.poisson.push_back({l - sh.lo, g,
+                                      poisson_train(cfg.run.seed, std::uint32_t(b), i, rate,
+                                                    src.start_ms, src.stop_ms),
+                                      never});
             }
         } else {
             // Every rank reads the file and keeps its own cells.
@@ -542,13 +574,8 @@ void simulation::impl::setup_sources(shard& sh) {
 namespace {
 /// Draws the next spike of a Poisson cell (continuous time), stamping it on the grid.
 void advance_poisson(poisson_cell& c, double dt) {
-    if (c.rate_per_ms <= 0.0) {
-        c.next_stamp = never;
-        return;
-    }
-    const auto b = c.stream.at(c.drawn++);
-    c.next_ms += -std::log(rng::to_open_unit(b[0], b[1])) / c.rate_per_ms;
-    c.next_stamp = c.next_ms > c.stop_ms ? never : spike_time_to_stamp(c.next_ms, dt);
+    const double t = c.train.next();
+    c.next_stamp = std::isinf(t) ? never : spike_time_to_stamp(t, dt);
 }
 } // namespace
 
@@ -637,7 +664,14 @@ void simulation::impl::deliver(shard& sh, std::span<const spike_key> spikes) {
 
 simulation::simulation(const io::simulation_config& cfg, const comm::context& ctx, int threads)
     : impl_(std::make_unique<impl>(cfg, ctx, threads)) {
-    impl_->build();
+    std::string failure;
+    try {
+        impl_->build();
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    ctx.agree(failure);
+    impl_->synchronise();
 }
 
 simulation::~simulation() = default;

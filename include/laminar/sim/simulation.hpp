@@ -65,8 +65,8 @@ struct run_statistics {
 
 class simulation {
 public:
-    /// Builds the local network. Throws config_error / io_error for problems found while
-    /// building (spike files); callers agree on errors across ranks.
+    /// Builds the local network. Collective: a problem found on any rank while building (a bad
+    /// spike file, say) makes every rank throw the same collective_error.
     simulation(const io::simulation_config& cfg, const comm::context& ctx, int threads);
     ~simulation();
     simulation(const simulation&) = delete;

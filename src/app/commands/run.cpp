@@ -20,6 +20,7 @@
 #include "laminar/app/commands.hpp"
 #include "laminar/core/error.hpp"
 #include "laminar/io/config.hpp"
+#include "laminar/io/sonata_nodes.hpp"
 #include "laminar/io/sonata_report.hpp"
 #include "laminar/sim/simulation.hpp"
 #include "laminar/sim/spike_recorder.hpp"
@@ -66,6 +67,22 @@ void collectively(const comm::context& ctx, F&& f) {
             failure = "unknown error";
     }
     ctx.agree(failure);
+}
+
+/// Runs f, a phase with collectives inside (the epoch loop). An error that only this rank sees
+/// cannot be agreed on there, and unwinding could run collective destructors (HDF5 close) that
+/// the other ranks never reach: report it and take every rank down instead of hanging.
+template <class F>
+void abort_on_local_error(const comm::context& ctx, F&& f) {
+    try {
+        f();
+    } catch (const collective_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        spdlog::critical("error (rank {}): {}", ctx.rank(), e.what());
+        spdlog::default_logger()->flush();
+        MPI_Abort(ctx.comm(), 1);
+    }
 }
 
 double peak_rss_mib() {
@@ -189,6 +206,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
             f << cfg.resolved_yaml;
             if (!f)
                 throw io_error((out_dir / "config.resolved.yaml").string(), "cannot write");
+            io::write_nodes(cfg, out_dir / "nodes.h5");
         }
     });
     if (ctx.rank() == 0) {
@@ -231,13 +249,16 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     progress_meter progress(ctx.rank() == 0 && !quiet, cfg.run.tstop_ms, cfg.run.dt_ms,
                             cfg.output.progress_interval_s);
     double write_s = 0.0;
-    const auto stats = simulation->run([&](std::span<const sim::spike_key> spikes, step_type done) {
-        if (done > simulation->steps() / 2)
-            maybe_fault("simulate", ctx.rank());
-        const auto w = clock_type::now();
-        recorder->add(spikes);
-        write_s += seconds_since(w);
-        progress.update(done);
+    sim::run_statistics stats;
+    abort_on_local_error(ctx, [&] {
+        stats = simulation->run([&](std::span<const sim::spike_key> spikes, step_type done) {
+            if (done > simulation->steps() / 2)
+                maybe_fault("simulate", ctx.rank());
+            const auto w = clock_type::now();
+            recorder->add(spikes);
+            write_s += seconds_since(w);
+            progress.update(done);
+        });
     });
     progress.finish(simulation->steps());
 
