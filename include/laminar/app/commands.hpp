@@ -14,6 +14,10 @@ using command_args = std::vector<std::string>;
 /// `laminar run CONFIG [options]`: build, simulate and write the outputs. Collective.
 int run_command(const comm::context& ctx, const command_args& args);
 
+/// `laminar analyze RUN_DIR... [options]`: figures, tables and statistics of finished runs
+/// (Python on rank 0; the other ranks wait for its exit code). Collective.
+int analyze_command(const comm::context& ctx, const command_args& args);
+
 struct command {
     const char* name;
     const char* summary;

@@ -10,6 +10,7 @@ namespace laminar::app {
 const std::vector<command>& commands() {
     static const std::vector<command> table = {
         {"run", "build and simulate a network from a YAML config", run_command},
+        {"analyze", "figures, tables and statistics of one or more runs", analyze_command},
     };
     return table;
 }
