@@ -664,9 +664,76 @@ rule_config loader::read_rule(const value& v, const projection_config& p) const 
                                           "give it positions: {{type: box | column | list, ...}}",
                                           end));
         }
+    } else if (kind == "select_source_cells") {
+        allow({"type", "nsources", "d_max", "target_space"});
+        rule.kind = rule_kind::select_source_cells;
+        const value nsources = needs("nsources");
+        std::int64_t low = 0, high = 0;
+        if (nsources.node.IsSequence()) {
+            const auto items = r_.list(nsources);
+            if (items.size() != 2)
+                r_.fail(nsources, fmt::format("expected a whole number or [low, high], got a "
+                                              "list of {} items",
+                                              items.size()));
+            low = r_.integer(items[0]);
+            high = r_.integer(items[1]);
+        } else {
+            low = high = r_.integer(nsources);
+        }
+        if (low < 0)
+            r_.fail(nsources, fmt::format("nsources must not be negative, got {}", low));
+        if (low > high)
+            r_.fail(nsources,
+                    fmt::format("nsources low ({}) must not exceed high ({})", low, high));
+        const bool self = p.source == p.target && !p.autapses;
+        const std::uint64_t available = self ? n_source - 1 : n_source;
+        if (static_cast<std::uint64_t>(high) > available)
+            r_.fail(nsources,
+                    fmt::format("nsources up to {} exceeds the {} distinct sources of '{}'{}; "
+                                "each target draws distinct sources",
+                                high, available, p.source,
+                                self ? " (other than the target itself, autapses: false)" : ""));
+        rule.nsources_low = static_cast<std::uint64_t>(low);
+        rule.nsources_high = static_cast<std::uint64_t>(high);
+        rule.d_max_um = infinity;
+        if (auto e = m->get("d_max")) {
+            rule.d_max_um = r_.number(*e);
+            if (!(rule.d_max_um > 0.0))
+                r_.fail(*e, fmt::format("d_max must be a positive distance (µm, or degrees in a "
+                                        "visual target space; .inf for no limit), got {}",
+                                        format_number(rule.d_max_um)));
+        }
+        if (auto e = m->get("target_space")) {
+            const map_view ts = r_.map(*e, std::nullopt);
+            const value ts_type = ts.required("type");
+            const std::string space = r_.string(ts_type);
+            if (space == "identity") {
+                ts.allow({"type"});
+            } else if (space == "visual_tan") {
+                ts.allow({"type", "x_deg_per_um", "z_deg_per_um"});
+                rule.target_space.kind = target_space_kind::visual_tan;
+                rule.target_space.x_deg_per_um = finite_number(ts.required("x_deg_per_um"));
+                rule.target_space.z_deg_per_um = finite_number(ts.required("z_deg_per_um"));
+            } else {
+                r_.fail(ts_type, fmt::format("unknown target_space type '{}'; known: identity, "
+                                             "visual_tan",
+                                             space));
+            }
+        }
+        if (std::isfinite(rule.d_max_um)) {
+            for (const std::string& end : {p.source, p.target}) {
+                if (!has_positions(end))
+                    r_.fail(type, fmt::format("select_source_cells with a finite d_max needs "
+                                              "positions, but '{}' has none; give it positions: "
+                                              "{{type: box | column | list, ...}} or set d_max: "
+                                              ".inf",
+                                              end));
+            }
+        }
     } else {
         r_.fail(type, fmt::format("unknown rule type '{}'; known: all_to_all, one_to_one, "
-                                  "fixed_probability, fixed_indegree, distance_taper",
+                                  "fixed_probability, fixed_indegree, distance_taper, "
+                                  "select_source_cells",
                                   kind));
     }
     return rule;
@@ -913,6 +980,8 @@ const char* rule_name(rule_kind k) {
         return "fixed_indegree";
     case rule_kind::distance_taper:
         return "distance_taper";
+    case rule_kind::select_source_cells:
+        return "select_source_cells";
     }
     return "";
 }
@@ -1042,6 +1111,23 @@ std::string emit(const simulation_config& cfg) {
             num(out, p.rule.p_max) << YAML::Key << "p_min" << YAML::Value;
             num(out, p.rule.p_min) << YAML::Key << "d_max" << YAML::Value;
             num(out, p.rule.d_max_um);
+            break;
+        case rule_kind::select_source_cells:
+            out << YAML::Key << "nsources" << YAML::Value << YAML::Flow << YAML::BeginSeq
+                << p.rule.nsources_low << p.rule.nsources_high << YAML::EndSeq;
+            out << YAML::Key << "d_max" << YAML::Value;
+            num(out, p.rule.d_max_um);
+            out << YAML::Key << "target_space" << YAML::Value << YAML::Flow << YAML::BeginMap
+                << YAML::Key << "type" << YAML::Value;
+            if (p.rule.target_space.kind == target_space_kind::visual_tan) {
+                out << "visual_tan" << YAML::Key << "x_deg_per_um" << YAML::Value;
+                num(out, p.rule.target_space.x_deg_per_um)
+                    << YAML::Key << "z_deg_per_um" << YAML::Value;
+                num(out, p.rule.target_space.z_deg_per_um);
+            } else {
+                out << "identity";
+            }
+            out << YAML::EndMap;
             break;
         }
         out << YAML::EndMap;

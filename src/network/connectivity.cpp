@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
+#include <unordered_set>
 
 #include "laminar/core/time.hpp"
 
@@ -14,11 +16,32 @@ namespace {
 constexpr std::uint64_t selection_base = std::uint64_t(1) << 62;
 constexpr int blocks_per_edge_log2 = 6;
 
+// Per-thread scratch for the chosen sources of select_source_cells (a few dozen entries).
+std::vector<std::uint32_t>& selection_scratch() {
+    thread_local std::vector<std::uint32_t> v;
+    return v;
+}
+
 double distance(const position& a, const position& b) {
     const double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
     return std::sqrt(dx * dx + dy * dy + dz * dz);
 }
 } // namespace
+
+position map_to_target_space(const io::target_space_config& space, const position& p) {
+    if (space.kind == io::target_space_kind::identity)
+        return p;
+    constexpr double deg = std::numbers::pi / 180.0;
+    return {std::tan(space.x_deg_per_um * p[0] * deg) / deg,
+            std::tan(space.z_deg_per_um * p[2] * deg) / deg, 0.0};
+}
+
+double target_space_distance(const io::target_space_config& space, const position& source,
+                             const position& mapped_target) {
+    if (space.kind == io::target_space_kind::identity)
+        return distance(source, mapped_target);
+    return std::hypot(source[0] - mapped_target[0], source[1] - mapped_target[1]);
+}
 
 double draw(const io::distribution_config& d, rng::sequence& seq) {
     switch (d.kind) {
@@ -199,6 +222,44 @@ void projection_builder::build(std::uint32_t t, std::vector<edge>& out) const {
                 return;
             add_edge(seq, j, out);
         });
+        break;
+    }
+    case io::rule_kind::select_source_cells: {
+        // The seed's select_source_cells: nsources distinct sources (Floyd's algorithm: exactly
+        // one draw per chosen source), kept when within d_max of the target in its target space.
+        rng::sequence sel(s, selection_base);
+        const bool exclude = skip_self && t < n;
+        const std::uint32_t available = n - (exclude ? 1u : 0u);
+        std::uint64_t k = rule.nsources_low;
+        if (rule.nsources_high > rule.nsources_low)
+            k = std::uint64_t(
+                sel.integer(std::int64_t(rule.nsources_low), std::int64_t(rule.nsources_high)));
+        k = std::min<std::uint64_t>(k, available);
+        auto& chosen = selection_scratch();
+        chosen.clear();
+        std::unordered_set<std::uint32_t> large; // membership when k is not small
+        for (std::uint64_t m = available - k; m < available; ++m) {
+            // Uniform in [0, m], m < 2^32.
+            const auto v = std::uint32_t(sel.integer(0, std::int64_t(m)));
+            const bool seen = k <= 64 ? std::find(chosen.begin(), chosen.end(), v) != chosen.end()
+                                      : !large.insert(v).second;
+            const auto pick = seen ? std::uint32_t(m) : v;
+            if (seen && k > 64)
+                large.insert(pick);
+            chosen.push_back(pick);
+        }
+        std::sort(chosen.begin(), chosen.end());
+        const bool limited = std::isfinite(rule.d_max_um);
+        position tp{};
+        if (limited)
+            tp = map_to_target_space(rule.target_space, (*target_positions_)[t]);
+        for (auto v : chosen) {
+            const std::uint32_t j = exclude && v >= t ? v + 1 : v;
+            if (limited && target_space_distance(rule.target_space, (*source_positions_)[j], tp) >
+                               rule.d_max_um)
+                continue;
+            add_edge(s, j, j, out);
+        }
         break;
     }
     }

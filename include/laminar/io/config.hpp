@@ -82,7 +82,29 @@ struct source_config {
     source_mark mark;
 };
 
-enum class rule_kind { all_to_all, one_to_one, fixed_probability, fixed_indegree, distance_taper };
+enum class rule_kind {
+    all_to_all,
+    one_to_one,
+    fixed_probability,
+    fixed_indegree,
+    distance_taper,
+    select_source_cells,
+};
+
+/// How a target's position is compared with its sources' (select_source_cells).
+enum class target_space_kind {
+    /// 3-D Euclidean distance between source and target positions.
+    identity,
+    /// The target's cortical (x, z) mapped to visual degrees, X = deg(tan(rad(a_x x))),
+    /// Y = deg(tan(rad(a_z z))), compared in 2-D with the source's (x, y).
+    visual_tan,
+};
+
+struct target_space_config {
+    target_space_kind kind = target_space_kind::identity;
+    double x_deg_per_um = 0.0; // visual_tan
+    double z_deg_per_um = 0.0; // visual_tan
+};
 
 struct rule_config {
     rule_kind kind = rule_kind::all_to_all;
@@ -91,7 +113,12 @@ struct rule_config {
     bool multapses = true;      // fixed_indegree: may a source be drawn twice?
     double p_max = 0.0;         // distance_taper: probability at distance 0
     double p_min = 0.0;         //   ... and at d_max
-    double d_max_um = 0.0;      //   zero beyond d_max
+    double d_max_um = 0.0;      //   zero beyond d_max (select_source_cells: kept within)
+    /// select_source_cells: each target draws nsources (uniform in [low, high], inclusive)
+    /// distinct sources, then keeps those within d_max in the target space.
+    std::uint64_t nsources_low = 0;
+    std::uint64_t nsources_high = 0;
+    target_space_config target_space;
 };
 
 enum class distribution_kind { constant, uniform, normal };

@@ -45,6 +45,15 @@ private:
     std::vector<std::uint32_t> items_; // point indices, ascending within a bucket
 };
 
+/// The point a target is compared at under a select_source_cells target space: its own position
+/// (identity), or its cortical (x, z) mapped to visual degrees (visual_tan, in x and y).
+position map_to_target_space(const io::target_space_config& space, const position& p);
+
+/// Distance between a source and a target already mapped by map_to_target_space: 3-D for
+/// identity, 2-D in (x, y) for visual_tan.
+double target_space_distance(const io::target_space_config& space, const position& source,
+                             const position& mapped_target);
+
 /// The lowered form of one projection on one rank: everything needed to build any target's
 /// incoming edges.
 class projection_builder {

@@ -148,6 +148,11 @@ void expect_same(const simulation_config& a, const simulation_config& b) {
         EXPECT_EQ(x.rule.p_max, y.rule.p_max);
         EXPECT_EQ(x.rule.p_min, y.rule.p_min);
         EXPECT_EQ(x.rule.d_max_um, y.rule.d_max_um);
+        EXPECT_EQ(x.rule.nsources_low, y.rule.nsources_low);
+        EXPECT_EQ(x.rule.nsources_high, y.rule.nsources_high);
+        EXPECT_EQ(x.rule.target_space.kind, y.rule.target_space.kind);
+        EXPECT_EQ(x.rule.target_space.x_deg_per_um, y.rule.target_space.x_deg_per_um);
+        EXPECT_EQ(x.rule.target_space.z_deg_per_um, y.rule.target_space.z_deg_per_um);
         expect_same(x.weight, y.weight);
         expect_same(x.delay_ms, y.delay_ms);
         EXPECT_EQ(x.nsyn.low, y.nsyn.low);
@@ -616,6 +621,40 @@ projections:
 )",
                                              "r.yaml");
     EXPECT_EQ(c.projections[0].delay_ms.value, 0.25);
+}
+
+TEST(Config, SelectSourceCellsRule) {
+    const std::string text = R"(models:
+  cell: {type: iaf_psc_delta}
+populations:
+  only: {size: 4, model: cell}
+  v1: {size: 3, model: cell, positions: {type: column, radius: 100, height: 10}}
+sources:
+  lgn: {type: poisson, size: 50, rate: 7, positions: {type: box, min: [-9, -9, 0], max: [9, 9, 0]}}
+projections:
+  a: {source: lgn, target: v1, weight: 1, delay: 1, nsyn: [3, 11],
+      rule: {type: select_source_cells, nsources: [10, 29], d_max: 300,
+             target_space: {type: visual_tan, x_deg_per_um: 0.07, z_deg_per_um: 0.04}}}
+  b: {source: only, target: only, weight: 1, delay: 1,
+      rule: {type: select_source_cells, nsources: 3}}
+)";
+    const simulation_config a = parse_config(text, "s.yaml");
+    const auto& r = a.projections[0].rule;
+    EXPECT_EQ(r.kind, rule_kind::select_source_cells);
+    EXPECT_EQ(r.nsources_low, 10u);
+    EXPECT_EQ(r.nsources_high, 29u);
+    EXPECT_EQ(r.d_max_um, 300.0);
+    EXPECT_EQ(r.target_space.kind, target_space_kind::visual_tan);
+    EXPECT_EQ(r.target_space.x_deg_per_um, 0.07);
+    EXPECT_EQ(r.target_space.z_deg_per_um, 0.04);
+    const auto& d = a.projections[1].rule;
+    EXPECT_EQ(d.nsources_low, 3u);
+    EXPECT_EQ(d.nsources_high, 3u);
+    EXPECT_TRUE(std::isinf(d.d_max_um)) << "no distance limit by default";
+    EXPECT_EQ(d.target_space.kind, target_space_kind::identity);
+    const simulation_config b = parse_config(a.resolved_yaml, "resolved.yaml");
+    expect_same(a, b);
+    EXPECT_EQ(a.resolved_yaml, b.resolved_yaml);
 }
 
 } // namespace

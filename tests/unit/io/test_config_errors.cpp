@@ -287,6 +287,64 @@ TEST(ConfigErrors, TaperDMaxNotPositive) {
                  9, "projections.t.rule.d_max", {"d_max must be a positive", "got 0"});
 }
 
+TEST(ConfigErrors, SelectSourceCellsMissingNsources) {
+    expect_error(base + "projections:\n  s: {source: lgn, target: inh, weight: 1, delay: 1, "
+                        "rule: {type: select_source_cells}}\n",
+                 9, "projections.s.rule.nsources", {"missing required key"});
+}
+
+TEST(ConfigErrors, SelectSourceCellsNsourcesNegativeOrReversed) {
+    const std::string head = base + "projections:\n  s: {source: lgn, target: inh, weight: 1, "
+                                    "delay: 1, rule: {type: select_source_cells, nsources: ";
+    expect_error(head + "-1}}\n", 9, "projections.s.rule.nsources",
+                 {"nsources must not be negative, got -1"});
+    expect_error(head + "[3, 2]}}\n", 9, "projections.s.rule.nsources",
+                 {"nsources low (3) must not exceed high (2)"});
+    expect_error(head + "[1, 2, 3]}}\n", 9, "projections.s.rule.nsources",
+                 {"expected a whole number or [low, high]", "3 items"});
+}
+
+TEST(ConfigErrors, SelectSourceCellsMoreThanTheDistinctSources) {
+    expect_error(base + "projections:\n  s: {source: lgn, target: inh, weight: 1, delay: 1, "
+                        "rule: {type: select_source_cells, nsources: [2, 5]}}\n",
+                 9, "projections.s.rule.nsources",
+                 {"nsources up to 5 exceeds the 4 distinct sources of 'lgn'"});
+    expect_error(base + "projections:\n  s: {source: inh, target: inh, weight: 1, delay: 1, "
+                        "rule: {type: select_source_cells, nsources: 5}}\n",
+                 9, "projections.s.rule.nsources",
+                 {"exceeds the 4 distinct sources of 'inh'", "autapses: false"});
+}
+
+TEST(ConfigErrors, SelectSourceCellsDMaxNotPositive) {
+    expect_error(base + "projections:\n  s: {source: exc, target: exc, weight: 1, delay: 1, "
+                        "rule: {type: select_source_cells, nsources: 2, d_max: -1}}\n",
+                 9, "projections.s.rule.d_max", {"d_max must be a positive distance", "got -1"});
+}
+
+TEST(ConfigErrors, SelectSourceCellsDistanceLimitWithoutPositions) {
+    expect_error(base + "projections:\n  s: {source: lgn, target: exc, weight: 1, delay: 1, "
+                        "rule: {type: select_source_cells, nsources: 2, d_max: 10}}\n",
+                 9, "projections.s.rule.type",
+                 {"select_source_cells with a finite d_max needs positions", "'lgn' has none"});
+    // Without a limit no positions are needed.
+    EXPECT_NO_THROW(parse_config(base + "projections:\n  s: {source: lgn, target: inh, weight: 1, "
+                                        "delay: 1, rule: {type: select_source_cells, nsources: "
+                                        "2}}\n",
+                                 "net.yaml"));
+}
+
+TEST(ConfigErrors, SelectSourceCellsBadTargetSpace) {
+    const std::string head = base + "projections:\n  s: {source: exc, target: exc, weight: 1, "
+                                    "delay: 1, rule: {type: select_source_cells, nsources: 2, "
+                                    "d_max: 10, target_space: ";
+    expect_error(head + "{type: retina}}}\n", 9, "projections.s.rule.target_space.type",
+                 {"unknown target_space type 'retina'", "identity, visual_tan"});
+    expect_error(head + "{type: visual_tan, x_deg_per_um: 0.07}}}\n", 9,
+                 "projections.s.rule.target_space.z_deg_per_um", {"missing required key"});
+    expect_error(head + "{type: identity, x_deg_per_um: 0.07}}}\n", 9,
+                 "projections.s.rule.target_space.x_deg_per_um", {"unknown key"});
+}
+
 TEST(ConfigErrors, IndegreeAboveSourceSizeWithoutMultapses) {
     expect_error(base + "projections:\n  ie: {source: inh, target: exc, weight: 1, delay: 1, "
                         "rule: {type: fixed_indegree, indegree: 6, multapses: false}}\n",
