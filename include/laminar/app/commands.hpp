@@ -18,6 +18,14 @@ int run_command(const comm::context& ctx, const command_args& args);
 /// (Python on rank 0; the other ranks wait for its exit code). Collective.
 int analyze_command(const comm::context& ctx, const command_args& args);
 
+/// `laminar make-spikes CONFIG --source NAME --output FILE`: the spikes a poisson source emits
+/// in `run`, written to a SONATA spike file. Collective.
+int make_spikes_command(const comm::context& ctx, const command_args& args);
+
+/// `laminar compare BASELINE RUN... --output DIR`: per-population rate tables of finished runs
+/// against the baseline (rates.csv, rates.md). Collective.
+int compare_command(const comm::context& ctx, const command_args& args);
+
 struct command {
     const char* name;
     const char* summary;

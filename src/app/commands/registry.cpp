@@ -11,6 +11,9 @@ const std::vector<command>& commands() {
     static const std::vector<command> table = {
         {"run", "build and simulate a network from a YAML config", run_command},
         {"analyze", "figures, tables and statistics of one or more runs", analyze_command},
+        {"make-spikes", "write a poisson source's spikes to a SONATA spike file",
+         make_spikes_command},
+        {"compare", "rate statistics of runs against a baseline (CSV, Markdown)", compare_command},
     };
     return table;
 }
