@@ -466,11 +466,7 @@ def fig_raster(fw, run, t0, t1, opts, pstats):
         edges, rate = stats.population_rate(sp.timestamps[(sp.timestamps >= t0)
                                                           & (sp.timestamps < t1)],
                                             n, t0, t1, opts.bin_ms)
-        axr.step(edges[:-1], rate, where="post", color=col, lw=1, label=name)
-    for s in run.stimuli:
-        for a in (ax, axr):
-            a.axvspan(max(s["start_ms"], t0), min(s["stop_ms"], t1), color="#f0c000",
-                      alpha=0.12, lw=0)
+        axr.stairs(rate, edges, color=col, lw=1, label=name)
     ax.set_yticks(ticks)
     ax.set_yticklabels(labels, fontsize=8)
     ax.set_ylim(-1, max(offset, 1))
@@ -529,8 +525,8 @@ def fig_psth(fw, run, t0, t1, opts, rows_out):
         t, _ = stats.in_window(sp.timestamps, sp.node_ids, t0, t1)
         edges, rate = stats.population_rate(t, run.populations[n]["cells"], t0, t1, opts.bin_ms)
         rows_out[n] = (edges, rate)
-        ax.step(edges[:-1], rate, where="post", color=population_colour(n), lw=1)
-        ax.fill_between(edges[:-1], rate, step="post", color=population_colour(n), alpha=0.25)
+        ax.stairs(rate, edges, color=population_colour(n), lw=1, fill=True, alpha=0.3)
+        ax.stairs(rate, edges, color=population_colour(n), lw=1)
         for s in run.stimuli:
             if s["population"] != n:
                 continue
@@ -539,7 +535,8 @@ def fig_psth(fw, run, t0, t1, opts, rows_out):
                 continue
             ax.axvspan(a, b, color="#f0a000" if s["amp_pA"] >= 0 else "#40a0f0", alpha=0.25,
                        lw=0)
-            ax.text(a, 1.0, " {} {:+g} pA".format(s["name"], s["amp_pA"]), fontsize=7,
+            cells = "{} cells".format(len(s["node_ids"])) if s["node_ids"] else "all cells"
+            ax.text(a, 1.0, " {} {:+g} pA ({})".format(s["name"], s["amp_pA"], cells), fontsize=7,
                     va="top", transform=ax.get_xaxis_transform())
         ax.set_ylabel("{}\n(Hz)".format(n), fontsize=8)
     axes[-1, 0].set_xlabel("time (ms)")
@@ -585,35 +582,36 @@ def fig_connectivity(fw, run, conn):
     if not conn:
         fw.skip("connectivity", "no projections in summary.json")
         return
-    order = [n for n in run.populations if run.populations[n]["kind"] == "neuron"]
+    # Rows: every presynaptic population or source; columns: the populations they target.
+    cols = [n for n in run.populations if run.populations[n]["kind"] == "neuron"]
+    cols += [e["target"] for e in conn if e["target"] not in cols]
+    cols = [n for n in cols if any(e["target"] == n for e in conn)]
+    rows = [n for n in cols if any(e["source"] == n for e in conn)]
+    rows += [e["source"] for e in conn if e["source"] not in rows]
+    ri = {n: i for i, n in enumerate(rows)}
+    ci = {n: i for i, n in enumerate(cols)}
+    P = np.full((len(rows), len(cols)), np.nan)
+    W = np.full((len(rows), len(cols)), np.nan)
     for e in conn:
-        for k in ("source", "target"):
-            if e[k] not in order:
-                order.append(e[k])
-    idx = {n: i for i, n in enumerate(order)}
-    k = len(order)
-    P = np.full((k, k), np.nan)
-    W = np.full((k, k), np.nan)
-    for e in conn:
-        P[idx[e["source"]], idx[e["target"]]] = e["connection_probability"]
-        W[idx[e["source"]], idx[e["target"]]] = e["mean_weight"]
+        P[ri[e["source"]], ci[e["target"]]] = e["connection_probability"]
+        W[ri[e["source"]], ci[e["target"]]] = e["mean_weight"]
     fig, (a1, a2) = fw.new("connectivity", ncols=2)
     im1 = a1.imshow(P, cmap="viridis", vmin=0, vmax=max(np.nanmax(P), 1e-9))
     lim = max(np.nanmax(np.abs(W)), 1e-9)
     im2 = a2.imshow(W, cmap="RdBu_r", vmin=-lim, vmax=lim)
     for ax, M, im, title, cb in ((a1, P, im1, "connection probability", "probability"),
-                                 (a2, W, im2, "mean weight per connection",
+                                 (a2, W, im2, "mean weight per connection (x nsyn)",
                                   "weight (pA; mV for delta synapses)")):
-        ax.set_xticks(range(k))
-        ax.set_yticks(range(k))
-        ax.set_xticklabels(order, rotation=45, ha="right", fontsize=8)
-        ax.set_yticklabels(order, fontsize=8)
+        ax.set_xticks(range(len(cols)))
+        ax.set_yticks(range(len(rows)))
+        ax.set_xticklabels(cols, rotation=45, ha="right", fontsize=8)
+        ax.set_yticklabels(rows, fontsize=8)
         ax.set_xlabel("target population")
         ax.set_ylabel("source population")
         ax.set_title("{}: {}".format(run.name, title), fontsize=10)
-        for i in range(k):
-            for j in range(k):
-                if np.isfinite(M[i, j]) and k <= 12:
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                if np.isfinite(M[i, j]) and max(len(rows), len(cols)) <= 12:
                     ax.text(j, i, "{:.3g}".format(M[i, j]), ha="center", va="center",
                             fontsize=7, color="w" if M is P else "k")
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=cb)
@@ -776,7 +774,8 @@ def analysis_window(run, opts):
     if run.tstop <= 0:
         raise AnalysisError("{}: cannot tell the simulated time (no summary.json, no spikes); "
                             "give --window".format(run.path))
-    return 0.0, run.tstop
+    # Closed at tstop: a spike in the last step is stamped exactly tstop.
+    return 0.0, float(np.nextafter(run.tstop, math.inf))
 
 
 def analyze_single(run, opts):
@@ -905,8 +904,8 @@ def analyze_compare(runs, opts):
                                                     | {q.get("skipped", "") for _, q in pars})))
     else:
         fig, (a1, a2) = fw.new("compare_windows", ncols=2)
-        exc_col = population_colour("exc")
-        pv_col = population_colour("pv")
+        exc_col = population_colour((g_ok[0][1]["populations"] or ["exc"])[0] if g_ok else "exc")
+        pv_col = population_colour((p_ok[0][1]["pv_populations"] or ["pv"])[0] if p_ok else "pv")
         if g_ok:
             xx = np.arange(len(g_ok))
             a1.bar(xx - 0.2, [g["rate_reference_hz"] for _, g in g_ok], 0.4, color=exc_col,
@@ -920,7 +919,8 @@ def analyze_compare(runs, opts):
                             fontsize=8)
             a1.set_xticks(xx)
             a1.set_xticklabels([rn for rn, _ in g_ok], fontsize=8)
-            a1.legend(fontsize=8)
+            a1.set_ylim(0, 1.25 * a1.get_ylim()[1])
+            a1.legend(fontsize=8, loc="upper right")
         else:
             a1.text(0.5, 0.5, "gain: " + gains[0][1].get("skipped", ""), ha="center",
                     transform=a1.transAxes, fontsize=8, wrap=True)
@@ -938,7 +938,8 @@ def analyze_compare(runs, opts):
                         va="bottom", fontsize=8)
             a2.set_xticks(xx)
             a2.set_xticklabels([rn for rn, _ in p_ok], fontsize=8)
-            a2.legend(fontsize=8)
+            a2.set_ylim(0, 1.25 * a2.get_ylim()[1])
+            a2.legend(fontsize=8, loc="upper right")
         else:
             a2.text(0.5, 0.5, "paradoxical test: " + pars[0][1].get("skipped", ""),
                     ha="center", transform=a2.transAxes, fontsize=8, wrap=True)
