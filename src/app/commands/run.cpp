@@ -17,6 +17,7 @@
 #include <omp.h>
 #include <spdlog/spdlog.h>
 
+#include "laminar/analysis/rates.hpp"
 #include "laminar/app/commands.hpp"
 #include "laminar/core/error.hpp"
 #include "laminar/io/config.hpp"
@@ -136,6 +137,42 @@ private:
     clock_type::time_point last_;
 };
 
+/// rates.csv: per-population rate statistics from per-cell counts. Each rank sends the
+/// histogram of its own cells' counts (block, count, cells), so nothing grows with the network
+/// on rank 0 beyond the distinct counts. Collective.
+void write_rate_table(const comm::context& ctx, const network::layout& lay,
+                      const std::vector<std::uint64_t>& local_counts, double seconds,
+                      const std::filesystem::path& file) {
+    std::vector<analysis::count_histogram> local(lay.blocks().size());
+    for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
+        const auto [lb, le] = lay.local_range(lay.blocks()[b]);
+        for (auto l = lb; l < le; ++l)
+            ++local[b][local_counts[l]];
+    }
+    std::vector<std::uint64_t> flat;
+    for (std::size_t b = 0; b < local.size(); ++b) {
+        for (const auto& [count, cells] : local[b])
+            flat.insert(flat.end(), {std::uint64_t(b), count, cells});
+    }
+    const auto all = ctx.allgather(flat);
+    collectively(ctx, [&] {
+        if (ctx.rank() != 0)
+            return;
+        std::vector<analysis::count_histogram> merged(lay.blocks().size());
+        for (std::size_t i = 0; i + 2 < all.size(); i += 3)
+            merged[all[i]][all[i + 1]] += all[i + 2];
+        std::vector<analysis::rate_stats> rates;
+        for (std::size_t b = 0; b < merged.size(); ++b) {
+            const auto& blk = lay.blocks()[b];
+            rates.push_back(analysis::rate_statistics(blk.name, merged[b], blk.size, seconds));
+        }
+        std::ofstream f(file);
+        analysis::write_rates_csv(f, rates);
+        if (!f)
+            throw io_error(file.string(), "cannot write");
+    });
+}
+
 std::string run_usage(const po::options_description& opts) {
     std::ostringstream os;
     os << "usage: laminar run CONFIG.yaml [options]\n\n" << opts;
@@ -249,12 +286,19 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     progress_meter progress(ctx.rank() == 0 && !quiet, cfg.run.tstop_ms, cfg.run.dt_ms,
                             cfg.output.progress_interval_s);
     double write_s = 0.0;
+    // Spikes per local cell, for the per-population rate table.
+    const auto& cells = simulation->layout();
+    std::vector<std::uint64_t> local_counts(cells.local_count(), 0);
     sim::run_statistics stats;
     abort_on_local_error(ctx, [&] {
         stats = simulation->run([&](std::span<const sim::spike_key> spikes, step_type done) {
             if (done > simulation->steps() / 2)
                 maybe_fault("simulate", ctx.rank());
             const auto w = clock_type::now();
+            for (const auto k : spikes) {
+                if (cells.is_local(sim::key_gid(k)))
+                    ++local_counts[cells.local_of_gid(sim::key_gid(k))];
+            }
             recorder->add(spikes);
             write_s += seconds_since(w);
             progress.update(done);
@@ -334,6 +378,8 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
                 {"mean_indegree", n / n_tgt}};
         }
         j["projections"] = projs;
+        if (cfg.record.spikes)
+            j["spikes_file"] = cfg.output.spikes_file;
         j["synapses"] = synapses;
         j["generator_connections"] = generator_synapses;
         j["connection_store_bytes_per_synapse"] =
@@ -361,6 +407,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
                      cfg.run.tstop_ms, simulate_s, simulate_s / seconds, stats.spikes,
                      out_dir.string());
     });
+    write_rate_table(ctx, cells, local_counts, cfg.run.tstop_ms * 1e-3, out_dir / "rates.csv");
     return 0;
 }
 
