@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -84,6 +86,25 @@ void abort_on_local_error(const comm::context& ctx, F&& f) {
         spdlog::default_logger()->flush();
         MPI_Abort(ctx.comm(), 1);
     }
+}
+
+/// Threads per rank when neither the config nor --threads says: OMP_NUM_THREADS if set, else
+/// the cores this rank may use shared among the ranks on its node, so that `mpirun -np 2` on a
+/// 2-core laptop does not run 4 spinning threads.
+int default_threads(const comm::context& ctx) {
+    if (std::getenv("OMP_NUM_THREADS"))
+        return std::max(1, omp_get_max_threads());
+    MPI_Comm node = MPI_COMM_NULL;
+    comm::check_mpi(
+        MPI_Comm_split_type(ctx.comm(), MPI_COMM_TYPE_SHARED, ctx.rank(), MPI_INFO_NULL, &node),
+        "MPI_Comm_split_type");
+    int local_ranks = 1;
+    MPI_Comm_size(node, &local_ranks);
+    MPI_Comm_free(&node);
+    // omp_get_num_procs() honours the rank's CPU binding (1 when bound to one core).
+    const int procs = omp_get_num_procs();
+    const int share = std::max(1, int(std::thread::hardware_concurrency()) / local_ranks);
+    return std::max(1, std::min(procs, share));
 }
 
 double peak_rss_mib() {
@@ -230,7 +251,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     const auto t_total = clock_type::now();
     io::simulation_config cfg;
     collectively(ctx, [&] { cfg = io::load_config(config_file, over); });
-    const int threads = cfg.run.threads > 0 ? cfg.run.threads : omp_get_max_threads();
+    const int threads = cfg.run.threads > 0 ? cfg.run.threads : default_threads(ctx);
 
     const std::filesystem::path out_dir = cfg.output.dir;
     collectively(ctx, [&] {
