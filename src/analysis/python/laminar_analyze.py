@@ -267,7 +267,7 @@ def population_stats(run, t0, t1, opts):
             "psd_peak_hz": None if math.isnan(peak_f) else peak_f,
             "psd_peak_power": None if math.isnan(peak_p) else peak_p,
             "colour": population_colour(name),
-            "_rates": rates, "_cv": cv, "_psd": (freqs, power), "_fano_cells": fano_cells,
+            "_rates": rates, "_cv": cv, "_duration_s": (t1 - t0) * 1e-3, "_psd": (freqs, power), "_fano_cells": fano_cells,
         }
     return out
 
@@ -447,6 +447,8 @@ def fig_raster(fw, run, t0, t1, opts, pstats):
                             gridspec_kw={"height_ratios": [3, 1]})
     offset = 0
     ticks, labels = [], []
+    rows_total = sum(min(run.populations[n]["cells"], opts.raster_cells) for n in run.recorded())
+    size = float(np.clip(6000.0 / max(rows_total, 1), 2.0, 80.0))  # taller ticks for few rows
     for name in run.recorded():
         n = run.populations[name]["cells"]
         shown = min(n, opts.raster_cells)
@@ -458,7 +460,7 @@ def fig_raster(fw, run, t0, t1, opts, pstats):
         r = row[i]
         sel = r >= 0
         col = population_colour(name)
-        ax.scatter(t[sel], offset + r[sel], s=2, marker="|", linewidths=0.6, color=col,
+        ax.scatter(t[sel], offset + r[sel], s=size, marker="|", linewidths=0.6, color=col,
                    rasterized=True)
         ticks.append(offset + len(keep) / 2)
         labels.append(name if shown == n else "{}\n({} of {})".format(name, len(keep), n))
@@ -480,6 +482,15 @@ def fig_raster(fw, run, t0, t1, opts, pstats):
     fw.save(fig, "raster")
 
 
+def rate_bins(rates, duration_s, n=30):
+    """Histogram edges for per-cell rates: rates are multiples of 1/duration, so bins are whole
+    multiples of that quantum, centred on it (no empty alias bins)."""
+    q = 1.0 / duration_s
+    hi = max(float(rates.max()) if len(rates) else 0.0, q)
+    width = q * max(1, math.ceil(hi / n / q))
+    return np.arange(-width / 2, hi + width, width)
+
+
 def fig_rates(fw, run, pstats):
     names = list(pstats)
     rows, cols = _grid(len(names))
@@ -490,8 +501,7 @@ def fig_rates(fw, run, pstats):
             continue
         n = names[k]
         r = pstats[n]["_rates"]
-        hi = max(float(r.max()), 1.0)
-        ax.hist(r, bins=np.linspace(0, hi * 1.02, 31), color=population_colour(n),
+        ax.hist(r, bins=rate_bins(r, pstats[n]["_duration_s"]), color=population_colour(n),
                 edgecolor="white", lw=0.3)
         ax.axvline(r.mean(), color="k", lw=1, ls="--")
         ax.set_title("{} (mean {:.2f} Hz)".format(n, r.mean()), fontsize=9)
