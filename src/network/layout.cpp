@@ -10,6 +10,22 @@
 
 namespace laminar::network {
 
+namespace {
+cell_kind kind_of(io::source_kind k) {
+    switch (k) {
+    case io::source_kind::poisson:
+        return cell_kind::poisson_source;
+    case io::source_kind::spike_file:
+        return cell_kind::file_source;
+    case io::source_kind::netstim:
+        return cell_kind::netstim_source;
+    case io::source_kind::poisson_generator:
+        break;
+    }
+    return cell_kind::poisson_source; // poisson_generator has no cells (skipped by the caller)
+}
+} // namespace
+
 layout::layout(const io::simulation_config& cfg, int rank, int ranks) : rank_(rank), ranks_(ranks) {
     auto add = [&](const std::string& name, cell_kind kind, std::uint64_t size, std::size_t index) {
         if (total_ + size > std::numeric_limits<gid_type>::max()) {
@@ -27,9 +43,7 @@ layout::layout(const io::simulation_config& cfg, int rank, int ranks) : rank_(ra
         const auto& s = cfg.sources[i];
         if (s.kind == io::source_kind::poisson_generator)
             continue;
-        add(s.name,
-            s.kind == io::source_kind::poisson ? cell_kind::poisson_source : cell_kind::file_source,
-            s.size, i);
+        add(s.name, kind_of(s.kind), s.size, i);
     }
     const auto R = std::uint64_t(ranks_);
     local_count_ = std::uint32_t(total_ / R + (std::uint64_t(rank_) < total_ % R ? 1 : 0));

@@ -11,6 +11,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <omp.h>
 
 #include "laminar/core/error.hpp"
@@ -148,9 +149,57 @@ struct shard {
     std::vector<std::uint32_t> spiked;
     std::uint64_t events = 0;
     std::uint64_t generator_events = 0;
-    bool in_channel_used = true; // does any synapse target the inhibitory channel?
+    std::uint32_t channels = 2;      // receptor channels per cell in the ring (>= 2)
+    std::uint32_t channels_used = 2; // 1 + highest channel any synapse targets
     std::vector<projection_statistics> projections;
 };
+
+constexpr std::uint32_t by_sign = std::numeric_limits<std::uint32_t>::max();
+
+/// The channel a projection's synapses use on a target model: its named receptor, or by_sign.
+std::uint32_t receptor_channel(const model::model_info& info, const io::projection_config& pc,
+                               const std::string& file) {
+    if (pc.receptor.empty()) {
+        if (!info.route_by_sign) {
+            throw config_error(file, pc.mark.line, fmt::format("projections.{}.receptor", pc.name),
+                               fmt::format("required: target model {} has receptors {}", info.type,
+                                           fmt::join(info.receptors, ", ")));
+        }
+        return by_sign;
+    }
+    for (std::size_t k = 0; k < info.receptors.size(); ++k) {
+        if (info.receptors[k] == pc.receptor)
+            return std::uint32_t(k);
+    }
+    throw config_error(file, pc.mark.line, fmt::format("projections.{}.receptor", pc.name),
+                       fmt::format("model {} has no receptor '{}' (it has: {})", info.type,
+                                   pc.receptor, fmt::join(info.receptors, ", ")));
+}
+
+/// NEURON NetStim spike times of one cell up to tstop, as grid stamps: NEURON delivers an
+/// event at the grid point nearest to its time (ties at half steps go down), so a NetStim
+/// spike at t with a delay of d steps reaches its target at stamp(t) + d.
+std::vector<step_type> netstim_stamps(const io::source_config& src, const rng::stream& stream,
+                                      double dt, double tstop) {
+    std::vector<step_type> out;
+    if (src.start_ms < 0 || src.number == 0)
+        return out;
+    const double noise = std::clamp(src.noise, 0.0, 1.0);
+    const double mean = src.interval_ms <= 0 ? 0.01 : src.interval_ms;
+    std::uint64_t k = 0;
+    auto exprand = [&] {
+        const auto b = stream.at(k++);
+        return -std::log(rng::to_open_unit(b[0], b[1]));
+    };
+    // First spike at start + noise * interval * E1; then (1 - noise) * interval + noise *
+    // interval * E per interval (NEURON netstim.mod).
+    double t = src.start_ms + (noise > 0 ? noise * mean * exprand() : 0.0);
+    for (std::uint64_t n = 0; n < src.number && t <= tstop; ++n) {
+        out.push_back(std::max<step_type>(1, step_type(std::ceil(t / dt - 0.5))));
+        t += (1.0 - noise) * mean + (noise > 0 ? noise * mean * exprand() : 0.0);
+    }
+    return out;
+}
 
 } // namespace
 
@@ -379,7 +428,7 @@ void simulation::impl::synchronise() {
         no_synapses ? std::max<step_type>(1, ms_to_steps_ceil(1.0, dt)) : step_type(global_min);
     slots = std::size_t(std::max<std::uint64_t>(local_max, std::uint64_t(min_delay)) + 1);
     for (auto& sh : shards)
-        sh.ring.assign(slots * 2 * sh.n, 0.0);
+        sh.ring.assign(slots * sh.channels * sh.n, 0.0);
     bstats.seconds += seconds_since(t_start);
 }
 
@@ -410,7 +459,8 @@ void simulation::impl::build_shard(shard& sh,
         group_slot gs;
         gs.group = model::make_group(mc->type, mc->params, dt, le - lb);
         gs.offset = lb - sh.lo;
-        const bool single = model::find_model(mc->type)->single_channel;
+        const auto* info = model::find_model(mc->type);
+        sh.channels = std::max<std::uint32_t>(sh.channels, std::uint32_t(info->receptors.size()));
         const auto group_index = std::uint32_t(sh.groups.size());
 
         for (std::uint32_t l = lb; l < le; ++l) {
@@ -428,8 +478,11 @@ void simulation::impl::build_shard(shard& sh,
                 }
                 const auto& pc = cfg.projections[p];
                 const int sb = lay.find_block(pc.source);
+                const std::uint32_t fixed = receptor_channel(*info, pc, cfg.path.string());
                 auto channel_of = [&](double w) -> std::uint32_t {
-                    return single || w > 0.0 ? 0u : 1u;
+                    if (fixed != by_sign)
+                        return fixed;
+                    return info->single_channel || w > 0.0 ? 0u : 1u;
                 };
                 if (sb >= 0) {
                     const gid_type first = lay.blocks()[std::size_t(sb)].first;
@@ -505,10 +558,13 @@ void simulation::impl::build_shard(shard& sh,
               [](const generator_synapse& a, const generator_synapse& b) {
                   return a.target_gid < b.target_gid;
               });
-    sh.in_channel_used = std::any_of(pending.begin(), pending.end(),
-                                     [&](const pending_synapse& p) { return p.target >= sh.n; }) ||
-                         std::any_of(sh.generator_synapses.begin(), sh.generator_synapses.end(),
-                                     [&](const generator_synapse& g) { return g.target >= sh.n; });
+    // Ring indices are channel * n + offset: the highest one used tells which channels to clear.
+    std::uint32_t highest = 0;
+    for (const auto& p : pending)
+        highest = std::max(highest, p.target);
+    for (const auto& gsyn : sh.generator_synapses)
+        highest = std::max(highest, gsyn.target);
+    sh.channels_used = sh.n == 0 ? 1 : highest / sh.n + 1;
     sh.store.build(std::move(pending));
 }
 
@@ -523,7 +579,14 @@ void simulation::impl::setup_sources(shard& sh) {
         if (lb >= le)
             continue;
         const auto& src = cfg.sources[blk.config_index];
-        if (blk.kind == network::cell_kind::poisson_source) {
+        if (blk.kind == network::cell_kind::netstim_source) {
+            for (std::uint32_t l = lb; l < le; ++l) {
+                const gid_type g = lay.gid_of_local(l);
+                const rng::stream stream(cfg.run.seed, rng::purpose::netstim, std::uint32_t(b),
+                                         g - blk.first);
+                sh.files.push_back({g, netstim_stamps(src, stream, dt, cfg.run.tstop_ms), 0});
+            }
+        } else if (blk.kind == network::cell_kind::poisson_source) {
             for (std::uint32_t l = lb; l < le; ++l) {
                 const gid_type g = lay.gid_of_local(l);
                 const auto i = g - blk.first;
@@ -598,7 +661,7 @@ void advance_poisson(poisson_cell& c, double dt) {
 } // namespace
 
 void simulation::impl::update(shard& sh, step_type t0, step_type len) {
-    const std::size_t slot_size = 2 * std::size_t(sh.n);
+    const std::size_t slot_size = std::size_t(sh.channels) * sh.n;
     for (step_type L = t0; L < t0 + len; ++L) {
         double* ex = sh.ring.data() + std::size_t(L % step_type(slots)) * slot_size;
         double* in = ex + sh.n;
@@ -636,8 +699,9 @@ void simulation::impl::update(shard& sh, step_type t0, step_type len) {
 
         for (auto& gs : sh.groups) {
             sh.spiked.clear();
-            const model::step_input input{ex + gs.offset, in + gs.offset,
-                                          sh.current.data() + gs.offset};
+            model::step_input input{ex + gs.offset, in + gs.offset, sh.current.data() + gs.offset};
+            for (std::uint32_t c = 2; c < sh.channels; ++c)
+                input.w_more[c - 2] = ex + std::size_t(c) * sh.n + gs.offset;
             gs.group->advance(L, input, sh.spiked);
             const std::uint32_t base = sh.lo + gs.offset;
             for (const auto o : sh.spiked) {
@@ -657,7 +721,7 @@ void simulation::impl::update(shard& sh, step_type t0, step_type len) {
             }
         }
         // Clear what was read; the inhibitory half only if anything ever writes to it.
-        std::memset(ex, 0, (sh.in_channel_used ? slot_size : sh.n) * sizeof(double));
+        std::memset(ex, 0, std::size_t(sh.channels_used) * sh.n * sizeof(double));
 
         for (const auto& p : sh.probes) {
             auto& tr = traces[p.trace];
@@ -668,7 +732,7 @@ void simulation::impl::update(shard& sh, step_type t0, step_type len) {
 }
 
 void simulation::impl::deliver(shard& sh, std::span<const spike_key> spikes) {
-    const std::size_t slot_size = 2 * std::size_t(sh.n);
+    const std::size_t slot_size = std::size_t(sh.channels) * sh.n;
     double* ring = sh.ring.data();
     for (const auto k : spikes) {
         const auto row = sh.store.find(key_gid(k));

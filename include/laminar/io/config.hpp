@@ -65,6 +65,9 @@ enum class source_kind {
     poisson_generator,
     /// Spike times of each source cell read from a SONATA spike file.
     spike_file,
+    /// NEURON NetStim per cell (interval, number, start, noise), its own stream per cell; its
+    /// spikes reach targets at the grid point nearest to spike time + delay (NEURON delivery).
+    netstim,
 };
 
 struct source_config {
@@ -75,6 +78,10 @@ struct source_config {
     std::vector<double> rates_hz;
     double start_ms = 0.0;
     double stop_ms = infinity;
+    /// netstim: mean interval (ms), number of spikes, noise in [0, 1] (NEURON's names).
+    double interval_ms = 10.0;
+    std::uint64_t number = 10;
+    double noise = 0.0;
     /// spike_file: the file and the population inside it (empty: the only one).
     std::string spike_file;
     std::string file_population;
@@ -148,6 +155,8 @@ struct projection_config {
     distribution_config delay_ms; // must be >= dt after rounding to steps
     int_range nsyn;               // weight is multiplied by nsyn, as BMTK does
     bool autapses = false;
+    /// Receptor of the target model (model_info::receptors); empty: route by the weight's sign.
+    std::string receptor;
     source_mark mark;
 };
 

@@ -14,11 +14,20 @@
 
 namespace laminar::model {
 
+/// Receptor channels a model may have (ring buffers per cell and step).
+inline constexpr std::size_t max_receptors = 4;
+
 /// The summed inputs of a group's cells for update step L (each an array of the group's size).
+/// Receptor k's input is the sum of the weights of spikes whose arrival is t_{L+1} = stamp +
+/// delay: NEST models fold it into their synaptic state at the end of update L.
 struct step_input {
-    const double* w_ex;    // spike input routed to the excitatory channel (delta: all input)
-    const double* w_in;    // spike input routed to the inhibitory channel (unused by delta)
-    const double* current; // current input C[L] in pA, read at the end of update L (NEST)
+    const double* w_ex; // receptor 0: excitatory channel (delta: all input)
+    const double* w_in; // receptor 1: inhibitory channel (unused by delta)
+    /// Step current in pA whose window [on, off) contains L. NEST models read it at the end of
+    /// update L (it drives update L + 1); NEURON-style models use it during update L (IClamp
+    /// sampled at the step midpoint).
+    const double* current;
+    const double* w_more[max_receptors - 2] = {nullptr, nullptr}; // receptors 2 and 3
 };
 
 class neuron_group {
@@ -35,7 +44,7 @@ public:
     virtual double v_m(std::size_t i) const = 0;
 
 protected:
-    explicit neuron_group(std::size_t n): size_(n) {}
+    explicit neuron_group(std::size_t n) : size_(n) {}
 
 private:
     std::size_t size_;
@@ -48,6 +57,11 @@ struct model_info {
     std::vector<std::pair<std::string, double>> defaults;
     /// Delta-synapse models take all spike input in one channel (w_ex).
     bool single_channel = false;
+    /// Receptor names a projection may target with `receptor:` (index = channel).
+    std::vector<std::string> receptors = {"ex", "in"};
+    /// Without an explicit receptor, route by sign as NEST does: weight > 0 to receptor 0,
+    /// else receptor 1. Models without sign routing require `receptor:` on every projection.
+    bool route_by_sign = true;
 };
 
 /// All registered model types.
@@ -62,7 +76,7 @@ std::string validate_params(std::string_view type, const std::map<std::string, d
 
 /// A group of n cells of `type` at resolution dt_ms. Params must have passed validate_params.
 std::unique_ptr<neuron_group> make_group(std::string_view type,
-                                         const std::map<std::string, double>& params,
-                                         double dt_ms, std::size_t n);
+                                         const std::map<std::string, double>& params, double dt_ms,
+                                         std::size_t n);
 
 } // namespace laminar::model

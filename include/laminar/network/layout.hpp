@@ -12,7 +12,7 @@
 
 namespace laminar::network {
 
-enum class cell_kind { neuron, poisson_source, file_source };
+enum class cell_kind { neuron, poisson_source, file_source, netstim_source };
 
 /// A contiguous gid range with one kind and one description.
 struct cell_block {

@@ -19,6 +19,7 @@ enum class purpose : std::uint32_t {
     poisson_source = 3,
     poisson_generator = 4,
     initial_state = 5,
+    netstim = 6,
 };
 
 using block = std::array<std::uint32_t, 4>;
