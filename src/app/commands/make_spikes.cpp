@@ -121,9 +121,12 @@ int make_spikes_command(const comm::context& ctx, const command_args& args) {
             for (const auto& n : names)
                 known += (known.empty() ? "" : ", ") + n;
             throw config_error(cfg.path.string(), 0, "--source",
-                               fmt::format("{} '{}' is not a poisson source of this config; "
-                                           "poisson sources: {}",
-                                           src == nullptr ? "unknown source" : "source", source,
+                               fmt::format("{}; poisson sources: {}",
+                                           src == nullptr
+                                               ? fmt::format("unknown source '{}'", source)
+                                               : fmt::format("source '{}' is not of type "
+                                                             "poisson",
+                                                             source),
                                            known.empty() ? "none" : known));
         }
         if (ctx.rank() == 0) {
