@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "hh_neuron.hpp"
 #include "iaf_psc_alpha.hpp"
 #include "iaf_psc_delta.hpp"
 #include "iaf_psc_exp.hpp"
@@ -46,6 +47,12 @@ std::vector<model_info> build_registry() {
         {"iaf_psc_delta", defaults_of<iaf_psc_delta_params>(), true},
         {"iaf_psc_exp", defaults_of<iaf_psc_exp_params>(), false},
         {"iaf_psc_alpha", defaults_of<iaf_psc_alpha_params>(), false},
+        // NEURON names and units; receptors are Exp2Syn synapses chosen per projection.
+        {"hh_neuron",
+         defaults_of<hh_neuron_params>(),
+         false,
+         {"exc_soma", "inh_soma", "exc_dend", "inh_dend"},
+         false},
     };
 }
 
@@ -104,6 +111,8 @@ std::string validate_params(std::string_view type, const std::map<std::string, d
         }
         it->second = value;
     }
+    if (type == "hh_neuron")
+        return params_from<hh_neuron_params>(p).validate();
     auto positive = [&](const char* name) -> std::string {
         auto it = p.find(name);
         if (it != p.end() && !(it->second > 0.0)) {
@@ -145,6 +154,8 @@ std::unique_ptr<neuron_group> make_group(std::string_view type,
         return std::make_unique<iaf_psc_exp_group>(params_from<iaf_psc_exp_params>(params), dt_ms,
                                                    n);
     }
+    if (type == "hh_neuron")
+        return std::make_unique<hh_neuron_group>(params_from<hh_neuron_params>(params), dt_ms, n);
     return std::make_unique<iaf_psc_alpha_group>(params_from<iaf_psc_alpha_params>(params), dt_ms,
                                                  n);
 }
