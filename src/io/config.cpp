@@ -167,6 +167,7 @@ private:
     rule_config read_rule(const value& v, const projection_config& p) const;
     distribution_config read_distribution(const value& v) const;
     void check_delay(const value& v, const distribution_config& d) const;
+    void check_receptor(const value& v, const std::optional<value>& e, projection_config& p) const;
     stimulus_config read_stimulus(const value& v) const;
     std::vector<std::uint64_t> read_node_ids(const value& v, const population_config& pop) const;
     record_config read_record(const value& v) const;
@@ -459,9 +460,12 @@ source_config loader::read_source(const value& v) const {
     } else if (kind == "spike_file") {
         s.kind = source_kind::spike_file;
         m.allow({"type", "size", "path", "population", "positions"});
+    } else if (kind == "netstim") {
+        s.kind = source_kind::netstim;
+        m.allow({"type", "size", "interval", "number", "start", "noise", "positions"});
     } else {
         r_.fail(type, fmt::format("unknown source type '{}'; known: poisson, poisson_generator, "
-                                  "spike_file",
+                                  "spike_file, netstim",
                                   kind));
     }
 
@@ -486,6 +490,29 @@ source_config loader::read_source(const value& v) const {
         s.spike_file = file.lexically_normal().string();
         if (auto e = m.get("population"))
             s.file_population = r_.string(*e);
+    } else if (s.kind == source_kind::netstim) {
+        // NEURON NetStim's names and defaults (interval 10 ms, number 10, start 50 ms, noise 0).
+        s.start_ms = 50.0;
+        if (auto e = m.get("interval")) {
+            s.interval_ms = finite_number(*e);
+            if (!(s.interval_ms > 0.0))
+                r_.fail(*e, fmt::format("interval must be a positive time in ms, got {}",
+                                        format_number(s.interval_ms)));
+        }
+        if (auto e = m.get("number")) {
+            const std::int64_t k = r_.integer(*e);
+            if (k < 0)
+                r_.fail(*e, fmt::format("number (of spikes) must not be negative, got {}", k));
+            s.number = static_cast<std::uint64_t>(k);
+        }
+        if (auto e = m.get("start"))
+            s.start_ms = number_at_least(*e, 0.0, "start");
+        if (auto e = m.get("noise")) {
+            s.noise = r_.number(*e);
+            if (!(s.noise >= 0.0 && s.noise <= 1.0))
+                r_.fail(*e, fmt::format("noise must be in [0, 1] (0: regular, 1: Poisson), got {}",
+                                        format_number(s.noise)));
+        }
     } else {
         const auto rate = m.get("rate");
         const auto rates = m.get("rates");
@@ -744,7 +771,7 @@ projection_config loader::read_projection(const value& v) const {
     p.name = r_.name(v);
     p.mark.line = v.line;
     const map_view m = r_.map(v, std::vector<std::string>{"source", "target", "rule", "weight",
-                                                          "delay", "nsyn", "autapses"});
+                                                          "delay", "nsyn", "autapses", "receptor"});
     const value source = m.required("source");
     p.source = r_.string(source);
     size_of(source, p.source, true);
@@ -757,6 +784,7 @@ projection_config loader::read_projection(const value& v) const {
     size_of(target, p.target, false);
     if (auto e = m.get("autapses"))
         p.autapses = r_.boolean(*e);
+    check_receptor(v, m.get("receptor"), p);
     if (auto e = m.get("rule"))
         p.rule = read_rule(*e, p);
     p.weight = read_distribution(m.required("weight"));
@@ -782,6 +810,30 @@ projection_config loader::read_projection(const value& v) const {
                                     p.nsyn.high));
     }
     return p;
+}
+
+// The target model's named receptor (model_info::receptors); required by models that do not
+// route by the weight's sign.
+void loader::check_receptor(const value& v, const std::optional<value>& e,
+                            projection_config& p) const {
+    const auto* pop = cfg_->find_population(p.target);
+    const auto* mc = pop ? cfg_->find_model(pop->model) : nullptr;
+    const model::model_info* info = mc ? model::find_model(mc->type) : nullptr;
+    if (info == nullptr)
+        return;
+    if (!e) {
+        if (!info->route_by_sign)
+            r_.fail(v.line, join(v.path, "receptor"),
+                    fmt::format("missing required key: target '{}' has model type {}, whose "
+                                "synapses are chosen by name; give one of: {}",
+                                p.target, info->type, join_list(info->receptors)));
+        return;
+    }
+    p.receptor = r_.string(*e);
+    if (std::find(info->receptors.begin(), info->receptors.end(), p.receptor) ==
+        info->receptors.end())
+        r_.fail(*e, fmt::format("unknown receptor '{}' of target '{}' (model type {}); known: {}",
+                                p.receptor, p.target, info->type, join_list(info->receptors)));
 }
 
 std::vector<std::uint64_t> loader::read_node_ids(const value& v,
@@ -994,6 +1046,8 @@ const char* source_name(source_kind k) {
         return "poisson_generator";
     case source_kind::spike_file:
         return "spike_file";
+    case source_kind::netstim:
+        return "netstim";
     }
     return "";
 }
@@ -1066,6 +1120,12 @@ std::string emit(const simulation_config& cfg) {
         if (s.kind == source_kind::spike_file) {
             out << YAML::Key << "path" << YAML::Value << s.spike_file;
             out << YAML::Key << "population" << YAML::Value << s.file_population;
+        } else if (s.kind == source_kind::netstim) {
+            out << YAML::Key << "interval" << YAML::Value;
+            num(out, s.interval_ms) << YAML::Key << "number" << YAML::Value << s.number;
+            out << YAML::Key << "start" << YAML::Value;
+            num(out, s.start_ms) << YAML::Key << "noise" << YAML::Value;
+            num(out, s.noise);
         } else {
             if (s.rates_hz.size() == 1) {
                 out << YAML::Key << "rate" << YAML::Value;
@@ -1141,6 +1201,8 @@ std::string emit(const simulation_config& cfg) {
         else
             out << YAML::Flow << YAML::BeginSeq << p.nsyn.low << p.nsyn.high << YAML::EndSeq;
         out << YAML::Key << "autapses" << YAML::Value << p.autapses;
+        if (!p.receptor.empty())
+            out << YAML::Key << "receptor" << YAML::Value << p.receptor;
         out << YAML::EndMap;
     }
     out << YAML::EndMap;

@@ -546,3 +546,77 @@ TEST(ConfigErrors, BadDedicatedOverride) {
 }
 
 } // namespace
+
+// --- NEURON NetStim sources and named receptors (hh_neuron) -------------------------------------
+
+// Seven lines, an hh_neuron population and a netstim source; tests append projections.
+const std::string hh_base = R"(models:
+  pyr: {type: hh_neuron, params: {has_dend: 1}}
+populations:
+  exc: {size: 4, model: pyr}
+sources:
+  bg: {type: netstim, size: 4, interval: 25, number: 1e9, start: 0, noise: 0.8}
+projections:
+)";
+
+TEST(ConfigErrors, NetstimNoiseOutsideZeroOne) {
+    expect_error(base_sources + "  bg: {type: netstim, size: 2, noise: 1.5}\n", 8,
+                 "sources.bg.noise", {"noise must be in [0, 1]", "1.5"});
+}
+
+TEST(ConfigErrors, NetstimIntervalNotPositive) {
+    expect_error(base_sources + "  bg: {type: netstim, interval: 0}\n", 8, "sources.bg.interval",
+                 {"interval must be a positive time", "got 0"});
+}
+
+TEST(ConfigErrors, NetstimNumberNegative) {
+    expect_error(base_sources + "  bg: {type: netstim, number: -1}\n", 8, "sources.bg.number",
+                 {"must not be negative", "-1"});
+}
+
+TEST(ConfigErrors, NetstimUnknownKey) {
+    expect_error(base_sources + "  bg: {type: netstim, rate: 40}\n", 8, "sources.bg.rate",
+                 {"unknown key"});
+}
+
+TEST(ConfigErrors, UnknownReceptor) {
+    expect_error(
+        hh_base + "  bg_exc: {source: bg, target: exc, rule: one_to_one, weight: 0.007, "
+                  "delay: 2, receptor: ampa}\n",
+        8, "projections.bg_exc.receptor",
+        {"unknown receptor 'ampa'", "hh_neuron", "exc_soma, inh_soma, exc_dend, inh_dend"});
+}
+
+TEST(ConfigErrors, MissingReceptorOnModelWithoutSignRouting) {
+    expect_error(hh_base + "  bg_exc: {source: bg, target: exc, rule: one_to_one, weight: 0.007, "
+                           "delay: 2}\n",
+                 8, "projections.bg_exc.receptor", {"missing required key", "exc_soma"});
+}
+
+TEST(ConfigErrors, ReceptorOfASignRoutedModelMustExist) {
+    expect_error(base + "projections:\n  ee: {source: exc, target: exc, weight: 1, delay: 1, "
+                        "receptor: exc_soma}\n",
+                 9, "projections.ee.receptor", {"unknown receptor 'exc_soma'", "known: ex, in"});
+}
+
+TEST(ConfigErrors, NetstimAndReceptorRoundTrip) {
+    const auto cfg = parse_config(hh_base + "  bg_exc: {source: bg, target: exc, rule: one_to_one, "
+                                            "weight: 0.007, delay: 2, receptor: exc_soma}\n",
+                                  "net.yaml");
+    ASSERT_EQ(cfg.sources.size(), 1u);
+    EXPECT_EQ(cfg.sources[0].kind, source_kind::netstim);
+    EXPECT_EQ(cfg.sources[0].interval_ms, 25.0);
+    EXPECT_EQ(cfg.sources[0].number, 1000000000u);
+    EXPECT_EQ(cfg.sources[0].start_ms, 0.0);
+    EXPECT_EQ(cfg.sources[0].noise, 0.8);
+    EXPECT_EQ(cfg.projections[0].receptor, "exc_soma");
+    // The resolved YAML reads back to the same values.
+    const auto again = parse_config(cfg.resolved_yaml, "resolved.yaml");
+    EXPECT_EQ(again.resolved_yaml, cfg.resolved_yaml);
+    EXPECT_EQ(again.projections[0].receptor, "exc_soma");
+    EXPECT_EQ(again.sources[0].noise, 0.8);
+    // NEURON's default start is 50 ms.
+    const auto dflt = parse_config(base_sources + "  ns: {type: netstim}\n", "net.yaml");
+    EXPECT_EQ(dflt.find_source("ns")->start_ms, 50.0);
+    EXPECT_EQ(dflt.find_source("ns")->number, 10u);
+}
