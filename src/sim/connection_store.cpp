@@ -6,7 +6,7 @@
 
 namespace laminar::sim {
 
-void connection_store::build(std::vector<pending_synapse>&& syn) {
+void connection_store::build(std::vector<pending_synapse>&& syn, bool exact) {
     *this = connection_store{};
     if (syn.empty())
         return;
@@ -66,8 +66,23 @@ void connection_store::build(std::vector<pending_synapse>&& syn) {
     }
     std::vector<std::uint32_t>().swap(row_of);
 
+    if (exact) {
+        std::vector<double> distinct;
+        for (const auto& s : syn) {
+            if (std::find(distinct.begin(), distinct.end(), s.weight) == distinct.end()) {
+                distinct.push_back(s.weight);
+                if (distinct.size() > max_table_size)
+                    throw std::length_error("more distinct weights than the exact weight table "
+                                            "holds");
+            }
+        }
+        std::sort(distinct.begin(), distinct.end());
+        weight_table_ = std::move(distinct);
+        weight_bits_.resize(syn.size());
+    } else {
+        weight_float_.resize(syn.size());
+    }
     target_.resize(syn.size());
-    weight_.resize(syn.size());
     row_run_.assign(sources_.size() + 1, 0);
     for (std::size_t r = 0; r < sources_.size(); ++r) {
         auto* first = order.data() + row_start[r];
@@ -86,7 +101,13 @@ void connection_store::build(std::vector<pending_synapse>&& syn) {
                 run_delay_.push_back(std::uint16_t(s.delay_steps));
             }
             target_[k] = s.target;
-            weight_[k] = s.weight;
+            if (exact_weights()) {
+                weight_bits_[k] = std::uint32_t(
+                    std::lower_bound(weight_table_.begin(), weight_table_.end(), s.weight) -
+                    weight_table_.begin());
+            } else {
+                weight_float_[k] = float(s.weight);
+            }
         }
         run_syn_end_.push_back(row_start[r + 1]);
         row_run_[r + 1] = std::uint32_t(run_delay_.size());
@@ -97,7 +118,8 @@ void connection_store::build(std::vector<pending_synapse>&& syn) {
 std::size_t connection_store::bytes() const noexcept {
     return sources_.capacity() * sizeof(gid_type) + row_run_.capacity() * 4 +
            run_syn_end_.capacity() * 4 + run_delay_.capacity() * 2 + target_.capacity() * 4 +
-           weight_.capacity() * 4;
+           weight_bits_.capacity() * 4 + weight_float_.capacity() * 4 +
+           weight_table_.capacity() * 8;
 }
 
 } // namespace laminar::sim

@@ -79,6 +79,7 @@ struct generator_synapse {
 /// almost never iterates (its branch would otherwise be mispredicted at every draw).
 struct generator_info {
     std::uint32_t projection = 0;
+    bool per_cell = false; // one generator_info per generator cell follows (per-cell rates)
     std::vector<std::uint64_t> cdf;         // cdf[k] = floor(P(K <= k) * 2^32), last entry >= 2^32
     std::array<std::uint32_t, 256> guide{}; // smallest k with cdf[k] > (b << 24)
     step_type t_min = 0;                    // active for t_min < n <= t_max
@@ -102,7 +103,9 @@ struct generator_info {
 
 std::vector<std::uint64_t> poisson_cdf_table(double mu) {
     std::vector<std::uint64_t> table;
-    const double scale = 4294967296.0; // 2^32
+    if (mu <= 0.0)
+        return {std::uint64_t(1) << 32}; // always 0 (and no log(0) below)
+    const double scale = 4294967296.0;   // 2^32
     // Sum the pmf in log space so large means do not underflow exp(-mu).
     double cdf = 0.0;
     for (std::uint32_t k = 0;; ++k) {
@@ -214,6 +217,8 @@ struct simulation::impl {
     std::size_t slots = 1;
     std::vector<shard> shards;
     std::vector<generator_info> generators;
+    std::vector<std::uint32_t> first_generator; // per projection from a poisson_generator
+    bool exact_weights = true;
     std::vector<vm_trace> traces;
     build_statistics bstats;
 
@@ -287,6 +292,23 @@ void simulation::impl::build() {
     std::vector<std::unique_ptr<network::projection_builder>> owned;
     std::vector<network::projection_builder*> builders(cfg.projections.size(), nullptr);
     std::vector<std::vector<std::size_t>> by_target(lay.blocks().size());
+    first_generator.assign(cfg.projections.size(), 0);
+    // Weights are exact doubles (NEST's sums bit for bit) when every spike-carrying projection
+    // has a constant weight (times nsyn), so that few distinct values exist; else floats. Decided
+    // once per run from the config, so every shard of every decomposition stores them alike.
+    {
+        std::uint64_t distinct_bound = 0;
+        exact_weights = true;
+        for (const auto& pc : cfg.projections) {
+            if (lay.find_block(pc.source) < 0)
+                continue; // poisson_generator connections keep double weights anyway
+            if (pc.weight.kind != io::distribution_kind::constant)
+                exact_weights = false;
+            distinct_bound += std::uint64_t(pc.nsyn.high - pc.nsyn.low + 1);
+        }
+        if (distinct_bound > connection_store::max_table_size)
+            exact_weights = false;
+    }
     for (std::size_t p = 0; p < cfg.projections.size(); ++p) {
         const auto& pc = cfg.projections[p];
         const int tb = lay.find_block(pc.target);
@@ -303,22 +325,26 @@ void simulation::impl::build() {
         } else {
             const auto* src = cfg.find_source(pc.source);
             source_size = std::uint32_t(src->size);
-            generator_info g;
-            g.projection = std::uint32_t(p);
-            const double rate = src->rates_hz.empty() ? 0.0 : src->rates_hz[0];
-            const double mu = rate * dt * 1e-3;
-            if (mu > 1000.0) {
-                throw config_error(cfg.path.string(), src->mark.line,
-                                   fmt::format("sources.{}.rate", src->name),
-                                   fmt::format("rate x dt is {} spikes per step; at most 1000 "
-                                               "are supported per connection",
-                                               mu));
+            // One table per generator cell (a per-cell `rates` list), or one for all.
+            first_generator[p] = std::uint32_t(generators.size());
+            for (const double rate : src->rates_hz) {
+                const double mu = rate * dt * 1e-3;
+                if (mu > 1000.0) {
+                    throw config_error(cfg.path.string(), src->mark.line,
+                                       fmt::format("sources.{}.rate", src->name),
+                                       fmt::format("rate x dt is {} spikes per step; at most "
+                                                   "1000 are supported per connection",
+                                                   mu));
+                }
+                generator_info g;
+                g.projection = std::uint32_t(p);
+                g.cdf = poisson_cdf_table(mu);
+                g.make_guide();
+                g.t_min = window_steps(src->start_ms, dt);
+                g.t_max = window_steps(src->stop_ms, dt);
+                g.per_cell = src->rates_hz.size() > 1;
+                generators.push_back(std::move(g));
             }
-            g.cdf = poisson_cdf_table(mu);
-            g.make_guide();
-            g.t_min = window_steps(src->start_ms, dt);
-            g.t_max = window_steps(src->stop_ms, dt);
-            generators.push_back(g);
         }
         const bool same = sb == tb;
         if (pc.rule.kind == io::rule_kind::fixed_indegree && !pc.rule.multapses &&
@@ -327,7 +353,8 @@ void simulation::impl::build() {
                                fmt::format("projections.{}.rule.indegree", pc.name),
                                fmt::format("indegree {} exceeds the {} distinct sources available "
                                            "without multapses",
-                                           pc.rule.indegree, source_size - (same ? 1 : 0)));
+                                           pc.rule.indegree,
+                                           source_size - (same && !pc.autapses ? 1 : 0)));
         }
         if (pc.rule.kind == io::rule_kind::distance_taper &&
             (spos == nullptr || spos->empty() || positions[std::size_t(tb)].empty())) {
@@ -429,6 +456,7 @@ void simulation::impl::synchronise() {
     slots = std::size_t(std::max<std::uint64_t>(local_max, std::uint64_t(min_delay)) + 1);
     for (auto& sh : shards)
         sh.ring.assign(slots * sh.channels * sh.n, 0.0);
+    bstats.exact_weights = exact_weights;
     bstats.seconds += seconds_since(t_start);
 }
 
@@ -439,10 +467,6 @@ void simulation::impl::build_shard(shard& sh,
     sh.projections.assign(cfg.projections.size(), {});
     std::vector<pending_synapse> pending;
     std::vector<network::edge> edges;
-    std::map<std::size_t, std::uint32_t> generator_of_projection;
-    for (std::uint32_t g = 0; g < generators.size(); ++g) {
-        generator_of_projection[generators[g].projection] = g;
-    }
 
     for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
         const auto& blk = lay.blocks()[b];
@@ -488,12 +512,14 @@ void simulation::impl::build_shard(shard& sh,
                     const gid_type first = lay.blocks()[std::size_t(sb)].first;
                     for (const auto& e : edges) {
                         pending.push_back({first + e.source, channel_of(e.weight) * sh.n + offset,
-                                           e.delay_steps, float(e.weight)});
+                                           e.delay_steps, e.weight});
                     }
                 } else {
-                    const auto gen = generator_of_projection.at(p);
+                    const auto first_gen = first_generator[p];
+                    const bool per_cell = generators[first_gen].per_cell;
                     std::uint32_t j = 0;
                     for (const auto& e : edges) {
+                        const auto gen = first_gen + (per_cell ? e.source : 0u);
                         sh.generator_synapses.push_back({channel_of(e.weight) * sh.n + offset,
                                                          e.delay_steps,
                                                          e.weight,
@@ -554,10 +580,8 @@ void simulation::impl::build_shard(shard& sh,
     std::sort(sh.stimulus_changes.begin(), sh.stimulus_changes.end());
     sh.stimulus_changes.erase(std::unique(sh.stimulus_changes.begin(), sh.stimulus_changes.end()),
                               sh.stimulus_changes.end());
-    std::sort(sh.generator_synapses.begin(), sh.generator_synapses.end(),
-              [](const generator_synapse& a, const generator_synapse& b) {
-                  return a.target_gid < b.target_gid;
-              });
+    // generator_synapses are in (target gid, projection, connection) order by construction:
+    // the order their counts are added into a slot, the same for every decomposition.
     // Ring indices are channel * n + offset: the highest one used tells which channels to clear.
     std::uint32_t highest = 0;
     for (const auto& p : pending)
@@ -565,7 +589,7 @@ void simulation::impl::build_shard(shard& sh,
     for (const auto& gsyn : sh.generator_synapses)
         highest = std::max(highest, gsyn.target);
     sh.channels_used = sh.n == 0 ? 1 : highest / sh.n + 1;
-    sh.store.build(std::move(pending));
+    sh.store.build(std::move(pending), exact_weights);
 }
 
 void simulation::impl::setup_sources(shard& sh) {
@@ -629,6 +653,12 @@ void simulation::impl::setup_sources(shard& sh) {
                                    fmt::format("node id {} is outside source '{}' of size {}", id,
                                                src.name, blk.size));
                 }
+                if (!std::isfinite(t)) {
+                    throw io_error(src.spike_file,
+                                   fmt::format("spike time {} ms of node {} is not finite", t, id));
+                }
+                if (t > cfg.run.tstop_ms)
+                    continue; // after the end of the run
                 if (!(t > 0.0)) {
                     throw io_error(src.spike_file,
                                    fmt::format("spike time {} ms of node {} must be > 0", t, id));

@@ -45,7 +45,7 @@ struct brunel_shard {
                 flat_weight.push_back(s < 10000 ? 0.1f : -0.5f);
             }
         }
-        store.build(std::move(syn));
+        store.build(std::move(syn), true);
     }
 };
 

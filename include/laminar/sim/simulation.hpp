@@ -49,6 +49,7 @@ struct build_statistics {
     std::uint64_t local_synapses = 0;
     std::uint64_t local_generator_synapses = 0;
     std::uint64_t local_store_bytes = 0;
+    bool exact_weights = false; // weights stored as exact doubles (else float)
     double seconds = 0.0;
 };
 

@@ -340,10 +340,12 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
                              cfg.run.dt_ms, std::size_t(simulation->steps()));
         });
     }
+    const double writing_during_run_s = write_s;
     write_s += seconds_since(t_write);
 
     // Summary (rank 0 writes; every rank takes part in the reductions).
-    const double simulate_s = ctx.max(stats.seconds - write_s);
+    // Simulation time excludes the spike output written from inside the loop.
+    const double simulate_s = ctx.max(stats.seconds - writing_during_run_s);
     const double write_max = ctx.max(write_s);
     const double update_s = ctx.max(stats.update_seconds);
     const double deliver_s = ctx.max(stats.deliver_seconds);
@@ -403,6 +405,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
             j["spikes_file"] = cfg.output.spikes_file;
         j["synapses"] = synapses;
         j["generator_connections"] = generator_synapses;
+        j["exact_weights"] = simulation->build_stats().exact_weights;
         j["connection_store_bytes_per_synapse"] =
             synapses ? double(store_bytes) / double(synapses) : 0.0;
         j["min_delay_ms"] = double(simulation->min_delay_steps()) * cfg.run.dt_ms;

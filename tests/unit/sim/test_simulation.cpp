@@ -5,6 +5,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+
+#include "laminar/core/error.hpp"
 
 #include "laminar/comm/context.hpp"
 #include "laminar/io/config.hpp"
@@ -168,5 +171,94 @@ TEST(simulation, identical_spikes_and_traces_for_any_thread_count) {
         for (std::size_t i = 0; i < one.traces.size(); ++i) {
             EXPECT_EQ(one.traces[i].data, many.traces[i].data) << t << " threads";
         }
+    }
+}
+
+TEST(simulation, weights_sum_in_double_exactly_as_nest) {
+    // Ten simultaneous 0.1 mV inputs sum to 0.9999999999999999 in double (NEST), which is below
+    // V_th = 1: no spike. With weights stored as float (1.0000000149) the cell would fire.
+    const auto r = simulate(R"(
+run: {dt: 0.1, tstop: 5.0}
+models:
+  drv: {type: iaf_psc_delta, params: {I_e: 2000.0, t_ref: 100.0}}
+  tgt: {type: iaf_psc_delta, params: {E_L: 0.0, V_m: 0.0, V_th: 1.0, V_reset: -1.0}}
+populations: {d: {size: 10, model: drv}, t: {size: 1, model: tgt}}
+projections: {dt: {source: d, target: t, rule: {type: all_to_all}, weight: 0.1, delay: 1.0}}
+)");
+    for (const auto k : r.spikes)
+        EXPECT_NE(ls::key_gid(k), 10u) << "the target must not fire";
+    EXPECT_EQ(r.spikes.size(), 10u);
+}
+
+TEST(simulation, poisson_generator_rates_per_generator_cell) {
+    auto run_rates = [](const std::string& rates) {
+        return simulate(R"(
+run: {dt: 0.1, tstop: 200.0, seed: 1}
+models: {m: {type: iaf_psc_delta}}
+populations: {p: {size: 10, model: m}}
+sources: {g: {type: poisson_generator, size: 2, rates: )" +
+                        rates + R"(}}
+projections: {gp: {source: g, target: p, rule: {type: all_to_all}, weight: 0.5, delay: 1.0}}
+)");
+    };
+    const auto a = run_rates("[50000.0, 0.0]");
+    const auto b = run_rates("[0.0, 50000.0]");
+    const auto none = run_rates("[0.0, 0.0]");
+    EXPECT_GT(a.spikes.size(), 300u);
+    EXPECT_GT(b.spikes.size(), 300u);
+    EXPECT_EQ(none.spikes.size(), 0u);
+    EXPECT_EQ(none.stats.generator_events, 0u);
+}
+
+TEST(simulation, spike_file_times_after_tstop_are_ignored_and_non_finite_ones_rejected) {
+    const auto file = write_spikes("laminar_test_late.h5", {1.0, 1e300});
+    const auto r = simulate(R"(
+run: {dt: 0.1, tstop: 20.0}
+models: {m: {type: iaf_psc_delta}}
+populations: {n: {size: 1, model: m}}
+sources: {input: {type: spike_file, size: 1, path: )" +
+                            file.string() + R"(}}
+)");
+    ASSERT_EQ(r.spikes.size(), 1u);
+    EXPECT_EQ(ls::key_stamp(r.spikes[0]), 10);
+
+    const auto bad =
+        write_spikes("laminar_test_inf.h5", {1.0, std::numeric_limits<double>::infinity()});
+    try {
+        simulate(R"(
+run: {dt: 0.1, tstop: 20.0}
+models: {m: {type: iaf_psc_delta}}
+populations: {n: {size: 1, model: m}}
+sources: {input: {type: spike_file, size: 1, path: )" +
+                 bad.string() + R"(}}
+)");
+        FAIL() << "expected an error";
+    } catch (const laminar::error& e) {
+        EXPECT_NE(std::string(e.what()).find("laminar_test_inf.h5"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos);
+    }
+}
+
+TEST(simulation, generator_inputs_add_in_the_same_order_for_any_thread_count) {
+    // Two generator projections and spike input onto the same cells: the order of additions
+    // into each slot must not depend on shard boundaries (traces compared bit for bit).
+    const std::string yaml = R"(
+run: {dt: 0.1, tstop: 100.0, seed: 4}
+models: {m: {type: iaf_psc_exp, params: {tau_syn_ex: 1.3}}}
+populations: {p: {size: 37, model: m}}
+sources:
+  g1: {type: poisson_generator, rate: 9000.0}
+  g2: {type: poisson_generator, rate: 7000.0}
+projections:
+  a: {source: g1, target: p, rule: {type: all_to_all}, weight: 31.7, delay: 0.3}
+  b: {source: g2, target: p, rule: {type: all_to_all}, weight: 23.3, delay: 0.3}
+  c: {source: p, target: p, rule: {type: fixed_probability, p: 0.3}, weight: {uniform: {low: 1.0, high: 9.0}}, delay: 0.3}
+record: {v_m: [{population: p, node_ids: [0, 5, 11, 17, 18, 19, 36]}]}
+)";
+    const auto one = simulate(yaml, 1);
+    for (int t : {2, 3, 4}) {
+        const auto many = simulate(yaml, t);
+        EXPECT_EQ(one.spikes, many.spikes);
+        EXPECT_EQ(one.traces.at(0).data, many.traces.at(0).data) << t << " threads";
     }
 }
