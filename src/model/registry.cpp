@@ -44,7 +44,8 @@ Params params_from(const std::map<std::string, double>& given) {
 std::vector<model_info> build_registry() {
     // NEST 3.10 defaults (MODEL_EQUATIONS.md 2.1).
     return {
-        {"iaf_psc_delta", defaults_of<iaf_psc_delta_params>(), true},
+        // One input port (NEST receptor 0): every weight, either sign, jumps V.
+        {"iaf_psc_delta", defaults_of<iaf_psc_delta_params>(), true, {"ex"}, true},
         {"iaf_psc_exp", defaults_of<iaf_psc_exp_params>(), false},
         {"iaf_psc_alpha", defaults_of<iaf_psc_alpha_params>(), false},
         // NEURON names and units; receptors are Exp2Syn synapses chosen per projection.
