@@ -20,6 +20,16 @@ int main(int argc, char** argv) {
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    // Errors come back as codes (check_mpi turns them into exceptions) rather than aborting
+    // inside MPI without a word.
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    if (provided < MPI_THREAD_FUNNELED) {
+        if (rank == 0)
+            std::fprintf(stderr, "laminar: error: the MPI library does not support "
+                                 "MPI_THREAD_FUNNELED (OpenMP threads beside MPI)\n");
+        MPI_Finalize();
+        return 1;
+    }
 
     auto logger = spdlog::stderr_color_mt("laminar");
     logger->set_pattern("[laminar] %v");

@@ -247,6 +247,9 @@ void spike_writer::append(const std::vector<spike_table>& per_population) {
                  m.path);
         p.size = new_size;
     }
+    // Collective: what was appended is on disk and readable even if the run stops early.
+    if (H5Fflush(m.file.id(), H5F_SCOPE_GLOBAL) < 0)
+        throw io_error(m.path, "cannot flush the spike file");
 }
 
 void spike_writer::close() {

@@ -73,13 +73,14 @@ spatial_grid::spatial_grid(const std::vector<position>& points, double cell_um) 
     }
     // Buckets no smaller than the search radius; cap their number near the point count.
     cell_ = cell_um;
+    // In double: a tiny d_max against a wide extent must not overflow the count.
     auto buckets = [&] {
-        std::uint64_t n = 1;
+        double n = 1;
         for (int k = 0; k < 3; ++k)
-            n *= std::uint64_t((hi[k] - lo[k]) / cell_) + 1;
+            n *= std::floor((hi[k] - lo[k]) / cell_) + 1;
         return n;
     };
-    while (buckets() > 4 * points.size() + 64)
+    while (buckets() > 4.0 * double(points.size()) + 64.0)
         cell_ *= 2.0;
     origin_ = lo;
     for (int k = 0; k < 3; ++k)

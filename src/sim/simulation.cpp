@@ -219,6 +219,7 @@ struct simulation::impl {
     std::vector<generator_info> generators;
     std::vector<std::uint32_t> first_generator; // per projection from a poisson_generator
     bool exact_weights = true;
+    std::map<std::string, std::vector<std::pair<std::string, io::spike_table>>> spike_files;
     std::vector<vm_trace> traces;
     build_statistics bstats;
 
@@ -420,6 +421,7 @@ void simulation::impl::build() {
 
     for (auto& sh : shards)
         setup_sources(sh);
+    spike_files.clear();
     bstats.seconds = seconds_since(t_start);
 }
 
@@ -502,6 +504,22 @@ void simulation::impl::build_shard(shard& sh,
                 }
                 const auto& pc = cfg.projections[p];
                 const int sb = lay.find_block(pc.source);
+                for (const auto& e : edges) {
+                    if (e.delay_steps > std::numeric_limits<std::uint16_t>::max()) {
+                        throw config_error(
+                            cfg.path.string(), pc.mark.line,
+                            fmt::format("projections.{}.delay", pc.name),
+                            fmt::format("a delay of {} steps is longer than the 65535 steps "
+                                        "supported ({} ms at dt {} ms)",
+                                        e.delay_steps, 65535 * dt, dt));
+                    }
+                }
+                if (sb < 0 && edges.size() >= (std::size_t(1) << 20)) {
+                    throw config_error(cfg.path.string(), pc.mark.line,
+                                       fmt::format("projections.{}", pc.name),
+                                       "a target has 2^20 or more connections from one "
+                                       "poisson_generator projection: use a higher rate instead");
+                }
                 const std::uint32_t fixed = receptor_channel(*info, pc, cfg.path.string());
                 auto channel_of = [&](double w) -> std::uint32_t {
                     if (fixed != by_sign)
@@ -622,7 +640,12 @@ void simulation::impl::setup_sources(shard& sh) {
             }
         } else {
             // Every rank reads the file and keeps its own cells.
-            const auto tables = io::read_spike_file(src.spike_file);
+            // Every rank reads each file once (not once per shard).
+            auto cached = spike_files.find(src.spike_file);
+            if (cached == spike_files.end())
+                cached =
+                    spike_files.emplace(src.spike_file, io::read_spike_file(src.spike_file)).first;
+            const auto& tables = cached->second;
             const io::spike_table* table = nullptr;
             for (const auto& [name, t] : tables) {
                 if (src.file_population.empty() ? tables.size() == 1
@@ -781,6 +804,10 @@ simulation::simulation(const io::simulation_config& cfg, const comm::context& ct
         impl_->build();
     } catch (const std::exception& e) {
         failure = e.what();
+        if (failure.empty())
+            failure = "unknown error while building";
+    } catch (...) {
+        failure = "unknown error while building";
     }
     ctx.agree(failure);
     impl_->synchronise();
@@ -821,20 +848,30 @@ run_statistics simulation::run(const epoch_observer& observer) {
     for (step_type t0 = 0; t0 < m.n_steps; t0 += m.min_delay) {
         const step_type len = std::min(m.min_delay, m.n_steps - t0);
         double t_deliver = 0.0, t_update = 0.0;
-#pragma omp parallel num_threads(m.threads)
-        {
-            const int t = omp_get_thread_num();
-            auto& sh = m.shards[std::size_t(t)];
-            const auto a = clock_type::now();
-            m.deliver(sh, global);
-            const auto b = clock_type::now();
-            sh.spikes.clear();
-            m.update(sh, t0, len);
-            if (t == 0) {
-                t_deliver = std::chrono::duration<double>(b - a).count();
-                t_update = seconds_since(b);
+        // One shard per iteration (correct even if the runtime grants fewer threads); an
+        // exception must not leave the region, so keep the first and rethrow after it.
+        std::exception_ptr failure;
+#pragma omp parallel for num_threads(m.threads) schedule(static, 1)
+        for (int t = 0; t < m.threads; ++t) {
+            try {
+                auto& sh = m.shards[std::size_t(t)];
+                const auto a = clock_type::now();
+                m.deliver(sh, global);
+                const auto b = clock_type::now();
+                sh.spikes.clear();
+                m.update(sh, t0, len);
+                if (t == 0) {
+                    t_deliver = std::chrono::duration<double>(b - a).count();
+                    t_update = seconds_since(b);
+                }
+            } catch (...) {
+#pragma omp critical(laminar_epoch_error)
+                if (!failure)
+                    failure = std::current_exception();
             }
         }
+        if (failure)
+            std::rethrow_exception(failure);
         st.deliver_seconds += t_deliver;
         st.update_seconds += t_update;
 

@@ -8,8 +8,17 @@
 namespace laminar::sim {
 
 namespace {
+/// NEST's Time::get_ms(): tics times the ms per tic (not tics / 1000, which differs in the last
+/// bit for some values).
+constexpr double ms_per_tic = 1.0 / 1000.0;
+} // namespace
+
+namespace {
 constexpr std::size_t flush_threshold = std::size_t(1) << 20;
-}
+/// Also write every so many epochs, so that a run stopped early (time limit, abort) leaves the
+/// spikes up to then on disk. Counted in epochs, which every rank sees alike.
+constexpr std::size_t flush_epochs = 2000;
+} // namespace
 
 spike_recorder::spike_recorder(const comm::context& ctx, const network::layout& lay, double dt_ms,
                                std::optional<std::filesystem::path> file,
@@ -38,7 +47,7 @@ void spike_recorder::add(std::span<const spike_key> spikes) {
     if (!writer_)
         return;
     buffer_.insert(buffer_.end(), spikes.begin(), spikes.end());
-    if (buffer_.size() >= flush_threshold)
+    if (buffer_.size() >= flush_threshold || ++epochs_since_flush_ >= flush_epochs)
         flush();
 }
 
@@ -66,8 +75,8 @@ void spike_recorder::flush() {
                 continue;
             if (seen >= lo && seen < hi) {
                 t.node_ids.push_back(g - blk.first);
-                // As NEST reports it: whole tics divided by tics per ms (0.3, not 3 * 0.1).
-                t.timestamps.push_back(double(key_stamp(k) * tics_per_step_) / 1000.0);
+                // As NEST reports it: whole tics times ms per tic (0.3, not 3 * 0.1).
+                t.timestamps.push_back(double(key_stamp(k) * tics_per_step_) * ms_per_tic);
             }
             if (++seen >= hi)
                 break;
@@ -75,6 +84,7 @@ void spike_recorder::flush() {
     }
     writer_->append(tables);
     buffer_.clear();
+    epochs_since_flush_ = 0;
 }
 
 void spike_recorder::finish() {

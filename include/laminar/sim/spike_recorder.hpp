@@ -41,6 +41,7 @@ private:
     std::vector<int> recorded_; // block indices, in layout order
     std::unique_ptr<io::spike_writer> writer_;
     std::vector<spike_key> buffer_;
+    std::size_t epochs_since_flush_ = 0;
     std::vector<std::uint64_t> counts_;
 };
 

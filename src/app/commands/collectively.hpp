@@ -5,6 +5,9 @@
 #include <exception>
 #include <string>
 
+#include <mpi.h>
+#include <spdlog/spdlog.h>
+
 #include "laminar/comm/context.hpp"
 #include "laminar/core/error.hpp"
 
@@ -23,8 +26,30 @@ void run_collectively(const comm::context& ctx, F&& f) {
         failure = e.what();
         if (failure.empty())
             failure = "unknown error";
+    } catch (...) {
+        failure = "unknown error (not a std::exception)";
     }
     ctx.agree(failure);
+}
+
+/// Runs f, a phase with collectives inside (the epoch loop). An error that only this rank sees
+/// cannot be agreed on there, and unwinding could run collective destructors (HDF5 close) that
+/// the other ranks never reach: report it and take every rank down instead of hanging.
+template <class F>
+void abort_on_local_error(const comm::context& ctx, F&& f) {
+    try {
+        f();
+    } catch (const collective_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        spdlog::critical("error (rank {}): {}", ctx.rank(), e.what());
+        spdlog::default_logger()->flush();
+        MPI_Abort(ctx.comm(), 1);
+    } catch (...) {
+        spdlog::critical("error (rank {}): unknown error", ctx.rank());
+        spdlog::default_logger()->flush();
+        MPI_Abort(ctx.comm(), 1);
+    }
 }
 
 } // namespace laminar::app

@@ -19,6 +19,7 @@
 #include <omp.h>
 #include <spdlog/spdlog.h>
 
+#include "app/commands/collectively.hpp"
 #include "laminar/analysis/rates.hpp"
 #include "laminar/app/commands.hpp"
 #include "laminar/core/error.hpp"
@@ -54,38 +55,6 @@ void maybe_fault(const char* phase, int rank) {
         return;
     throw error(
         fmt::format("injected fault in phase '{}' on rank {} (LAMINAR_FAULT)", phase, rank));
-}
-
-/// Runs f on every rank; if it throws anywhere, every rank throws the same collective_error.
-template <class F>
-void collectively(const comm::context& ctx, F&& f) {
-    std::string failure;
-    try {
-        f();
-    } catch (const collective_error&) {
-        throw;
-    } catch (const std::exception& e) {
-        failure = e.what();
-        if (failure.empty())
-            failure = "unknown error";
-    }
-    ctx.agree(failure);
-}
-
-/// Runs f, a phase with collectives inside (the epoch loop). An error that only this rank sees
-/// cannot be agreed on there, and unwinding could run collective destructors (HDF5 close) that
-/// the other ranks never reach: report it and take every rank down instead of hanging.
-template <class F>
-void abort_on_local_error(const comm::context& ctx, F&& f) {
-    try {
-        f();
-    } catch (const collective_error&) {
-        throw;
-    } catch (const std::exception& e) {
-        spdlog::critical("error (rank {}): {}", ctx.rank(), e.what());
-        spdlog::default_logger()->flush();
-        MPI_Abort(ctx.comm(), 1);
-    }
 }
 
 /// Threads per rank when neither the config nor --threads says: OMP_NUM_THREADS if set, else
@@ -176,7 +145,7 @@ void write_rate_table(const comm::context& ctx, const network::layout& lay,
             flat.insert(flat.end(), {std::uint64_t(b), count, cells});
     }
     const auto all = ctx.allgather(flat);
-    collectively(ctx, [&] {
+    run_collectively(ctx, [&] {
         if (ctx.rank() != 0)
             return;
         std::vector<analysis::count_histogram> merged(lay.blocks().size());
@@ -250,11 +219,11 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
 
     const auto t_total = clock_type::now();
     io::simulation_config cfg;
-    collectively(ctx, [&] { cfg = io::load_config(config_file, over); });
+    run_collectively(ctx, [&] { cfg = io::load_config(config_file, over); });
     const int threads = cfg.run.threads > 0 ? cfg.run.threads : default_threads(ctx);
 
     const std::filesystem::path out_dir = cfg.output.dir;
-    collectively(ctx, [&] {
+    run_collectively(ctx, [&] {
         if (ctx.rank() == 0) {
             std::error_code ec;
             std::filesystem::create_directories(out_dir, ec);
@@ -274,7 +243,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
 
     // Build.
     std::unique_ptr<sim::simulation> simulation;
-    collectively(ctx, [&] {
+    run_collectively(ctx, [&] {
         maybe_fault("build", ctx.rank());
         simulation = std::make_unique<sim::simulation>(cfg, ctx, threads);
     });
@@ -297,7 +266,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
 
     // Simulate, writing spikes as we go.
     std::unique_ptr<sim::spike_recorder> recorder;
-    collectively(ctx, [&] {
+    run_collectively(ctx, [&] {
         std::optional<std::filesystem::path> spikes_path;
         if (cfg.record.spikes)
             spikes_path = out_dir / cfg.output.spikes_file;
@@ -329,9 +298,9 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
 
     // Finish output.
     const auto t_write = clock_type::now();
-    collectively(ctx, [&] { recorder->finish(); });
+    run_collectively(ctx, [&] { recorder->finish(); });
     if (!simulation->traces().empty()) {
-        collectively(ctx, [&] {
+        run_collectively(ctx, [&] {
             std::vector<io::report_population> pops;
             for (const auto& tr : simulation->traces()) {
                 pops.push_back({tr.population, tr.node_ids, tr.local_columns, tr.data});
@@ -354,7 +323,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     const std::uint64_t gen_events = ctx.sum(stats.generator_events);
     const double rss_max = ctx.max(peak_rss_mib());
     const double rss_total = ctx.sum(peak_rss_mib());
-    collectively(ctx, [&] {
+    run_collectively(ctx, [&] {
         if (ctx.rank() != 0)
             return;
         using nlohmann::json;
