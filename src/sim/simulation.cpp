@@ -198,7 +198,8 @@ std::vector<step_type> netstim_stamps(const io::source_config& src, const rng::s
     // interval * E per interval (NEURON netstim.mod).
     double t = src.start_ms + (noise > 0 ? noise * mean * exprand() : 0.0);
     for (std::uint64_t n = 0; n < src.number && t <= tstop; ++n) {
-        out.push_back(std::max<step_type>(1, step_type(std::ceil(t / dt - 0.5))));
+        // Stamp 0 (t < dt/2) is legal: run() delivers such spikes before the first update.
+        out.push_back(std::max<step_type>(0, step_type(std::ceil(t / dt - 0.5))));
         t += (1.0 - noise) * mean + (noise > 0 ? noise * mean * exprand() : 0.0);
     }
     return out;
@@ -845,6 +846,21 @@ run_statistics simulation::run(const epoch_observer& observer) {
         for (auto& pc : sh.poisson)
             advance_poisson(pc, m.dt);
     }
+    // Spikes stamped 0 (a NetStim firing before dt/2: NEURON delivers it at grid point 0 + d)
+    // are exchanged and delivered before update 0, like the spikes of an epoch before it.
+    for (auto& sh : m.shards) {
+        for (auto& fc : sh.files) {
+            while (fc.next < fc.stamps.size() && fc.stamps[fc.next] == 0) {
+                local.push_back(make_key(0, fc.gid));
+                ++fc.next;
+            }
+        }
+    }
+    global = m.ctx.allgather(local);
+    std::sort(global.begin(), global.end());
+    st.spikes += global.size();
+    if (observer && !global.empty())
+        observer(global, 0);
     for (step_type t0 = 0; t0 < m.n_steps; t0 += m.min_delay) {
         const step_type len = std::min(m.min_delay, m.n_steps - t0);
         double t_deliver = 0.0, t_update = 0.0;
