@@ -112,6 +112,8 @@ projection_builder::projection_builder(
       target_first_(target_first), same_block_(same_block), source_positions_(source_positions),
       target_positions_(target_positions) {
     (void)source_first;
+    if (cfg.delay_ms.kind == io::distribution_kind::constant)
+        constant_delay_steps_ = std::max<step_type>(1, delay_to_steps(cfg.delay_ms.value, dt_ms));
     if (cfg.rule.kind == io::rule_kind::distance_taper) {
         grid_ = spatial_grid(*source_positions_, cfg.rule.d_max_um);
     }
@@ -123,7 +125,9 @@ void projection_builder::add_edge(rng::sequence& seq, std::uint32_t source,
     const double nsyn = c.nsyn.low == c.nsyn.high ? double(c.nsyn.low)
                                                   : double(seq.integer(c.nsyn.low, c.nsyn.high));
     const double w = draw(c.weight, seq) * nsyn;
-    const auto d = std::max<step_type>(1, delay_to_steps(draw(c.delay_ms, seq), dt_));
+    const auto d = constant_delay_steps_ > 0
+                       ? constant_delay_steps_
+                       : std::max<step_type>(1, delay_to_steps(draw(c.delay_ms, seq), dt_));
     out.push_back({source, std::uint32_t(d), w});
 }
 

@@ -3,6 +3,7 @@
 
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 namespace laminar::sim {
 
@@ -58,14 +59,6 @@ void connection_store::build(std::vector<pending_synapse>&& syn, bool exact) {
         ++row_start[r + 1];
     for (std::size_t r = 0; r < sources_.size(); ++r)
         row_start[r + 1] += row_start[r];
-    std::vector<std::uint32_t> order(syn.size());
-    {
-        auto fill = row_start;
-        for (std::size_t i = 0; i < syn.size(); ++i)
-            order[fill[row_of[i]]++] = std::uint32_t(i);
-    }
-    std::vector<std::uint32_t>().swap(row_of);
-
     if (exact) {
         std::vector<double> distinct;
         for (const auto& s : syn) {
@@ -83,23 +76,18 @@ void connection_store::build(std::vector<pending_synapse>&& syn, bool exact) {
         weight_float_.resize(syn.size());
     }
     target_.resize(syn.size());
-    row_run_.assign(sources_.size() + 1, 0);
-    for (std::size_t r = 0; r < sources_.size(); ++r) {
-        auto* first = order.data() + row_start[r];
-        auto* last = order.data() + row_start[r + 1];
-        auto by_delay = [&](std::uint32_t a, std::uint32_t b) {
-            return syn[a].delay_steps < syn[b].delay_steps;
-        };
-        if (!std::is_sorted(first, last, by_delay))
-            std::stable_sort(first, last, by_delay);
-        for (auto* p = first; p != last; ++p) {
-            const auto k = std::size_t(p - order.data());
-            const auto& s = syn[*p];
-            if (p == first || syn[*(p - 1)].delay_steps != s.delay_steps) {
-                if (p != first)
-                    run_syn_end_.push_back(std::uint32_t(k));
-                run_delay_.push_back(std::uint16_t(s.delay_steps));
-            }
+
+    // Scatter in creation order (sequential reads, a stable counting sort by row) and note
+    // which rows receive delays out of order: only those are sorted afterwards.
+    std::vector<std::uint16_t> delay(syn.size());
+    std::vector<std::uint16_t> last_delay(sources_.size(), 0);
+    std::vector<char> unsorted(sources_.size(), 0);
+    {
+        auto fill = row_start;
+        for (std::size_t i = 0; i < syn.size(); ++i) {
+            const auto& s = syn[i];
+            const auto r = row_of[i];
+            const auto k = fill[r]++;
             target_[k] = s.target;
             if (exact_weights()) {
                 weight_bits_[k] = std::uint32_t(
@@ -108,11 +96,51 @@ void connection_store::build(std::vector<pending_synapse>&& syn, bool exact) {
             } else {
                 weight_float_[k] = float(s.weight);
             }
+            const auto d = std::uint16_t(s.delay_steps);
+            delay[k] = d;
+            if (d < last_delay[r])
+                unsorted[r] = 1;
+            last_delay[r] = d;
         }
-        run_syn_end_.push_back(row_start[r + 1]);
+    }
+    std::vector<std::uint32_t>().swap(row_of);
+    std::vector<pending_synapse>().swap(syn);
+
+    // Stable sort by delay inside the rows that need it, then cut every row into delay runs.
+    row_run_.assign(sources_.size() + 1, 0);
+    std::vector<std::uint32_t> perm;
+    for (std::size_t r = 0; r < sources_.size(); ++r) {
+        const std::uint32_t first = row_start[r], last = row_start[r + 1];
+        if (unsorted[r]) {
+            perm.resize(last - first);
+            for (std::uint32_t q = 0; q < perm.size(); ++q)
+                perm[q] = first + q;
+            std::stable_sort(perm.begin(), perm.end(),
+                             [&](std::uint32_t a, std::uint32_t b) { return delay[a] < delay[b]; });
+            auto apply = [&](auto& v) {
+                using value = typename std::decay_t<decltype(v)>::value_type;
+                std::vector<value> t(perm.size());
+                for (std::size_t q = 0; q < perm.size(); ++q)
+                    t[q] = v[perm[q]];
+                std::copy(t.begin(), t.end(), v.begin() + first);
+            };
+            apply(target_);
+            apply(delay);
+            if (exact_weights())
+                apply(weight_bits_);
+            else
+                apply(weight_float_);
+        }
+        for (std::uint32_t k = first; k < last; ++k) {
+            if (k == first || delay[k - 1] != delay[k]) {
+                if (k != first)
+                    run_syn_end_.push_back(k);
+                run_delay_.push_back(delay[k]);
+            }
+        }
+        run_syn_end_.push_back(last);
         row_run_[r + 1] = std::uint32_t(run_delay_.size());
     }
-    std::vector<pending_synapse>().swap(syn);
 }
 
 std::size_t connection_store::bytes() const noexcept {

@@ -9,7 +9,7 @@
 
 Writes t, v_soma (every step, 12 significant digits) and the NetCon spike times of the cell.
 Run (needs Debian's python3-neuron; CI does not):
-    /usr/bin/python3 tests/neuron/make_engine_reference.py tests/data/neuron/engine_pyr.csv
+    /usr/bin/python3 tests/neuron/make_engine_reference.py tests/data/neuron_engine/pyr.csv
 """
 import sys
 

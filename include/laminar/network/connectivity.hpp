@@ -82,6 +82,7 @@ private:
     const std::vector<position>* source_positions_;
     const std::vector<position>* target_positions_;
     spatial_grid grid_;
+    step_type constant_delay_steps_ = 0; // > 0: the delay is constant (no draw, no rounding)
 };
 
 template <class F>

@@ -49,7 +49,7 @@ struct reference {
 };
 
 reference read_reference() {
-    std::ifstream f(std::string(LAMINAR_SOURCE_DIR) + "/tests/data/neuron/engine_pyr.csv");
+    std::ifstream f(std::string(LAMINAR_SOURCE_DIR) + "/tests/data/neuron_engine/pyr.csv");
     EXPECT_TRUE(f.good());
     reference r;
     std::string line;
