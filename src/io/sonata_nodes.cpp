@@ -30,6 +30,17 @@ void write_1d(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_typ
     dset.close(path, "cannot close " + what);
 }
 
+/// The config's source type of a block (poisson_generator sources have no cells, so no block).
+const char* kind_name(network::cell_kind k) {
+    switch (k) {
+    case network::cell_kind::neuron: return "neuron";
+    case network::cell_kind::poisson_source: return "poisson";
+    case network::cell_kind::file_source: return "spike_file";
+    case network::cell_kind::netstim_source: return "netstim";
+    }
+    return "unknown";
+}
+
 } // namespace
 
 void write_nodes(const simulation_config& cfg, const std::filesystem::path& file) {
@@ -54,11 +65,7 @@ void write_nodes(const simulation_config& cfg, const std::filesystem::path& file
         h5::group pop = h5::create_group(nodes.id(), blk.name, path);
         h5::write_string_attribute(pop.id(), "model_type", neuron ? "point_neuron" : "virtual",
                                    path);
-        h5::write_string_attribute(pop.id(), "laminar_kind",
-                                   neuron                                        ? "neuron"
-                                   : blk.kind == network::cell_kind::file_source ? "spike_file"
-                                                                                 : "poisson",
-                                   path);
+        h5::write_string_attribute(pop.id(), "laminar_kind", kind_name(blk.kind), path);
         h5::write_string_attribute(pop.id(), "laminar_model",
                                    neuron ? cfg.populations[blk.config_index].model : "", path);
         const std::uint64_t first = blk.first;
