@@ -182,7 +182,8 @@ int run_analysis(const command_args& args) {
     int rc = 1;
     try {
         const auto index = convert_configs(args, tmp);
-        std::vector<std::string> argv{python, script.string()};
+        // -s: no user site-packages, so a pip numpy in ~/.local cannot shadow Debian's.
+        std::vector<std::string> argv{python, "-s", script.string()};
         argv.insert(argv.end(), args.begin(), args.end());
         argv.push_back("--config-index=" + index.string());
         rc = spawn_and_wait(argv);
