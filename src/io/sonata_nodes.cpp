@@ -33,10 +33,14 @@ void write_1d(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_typ
 /// The config's source type of a block (poisson_generator sources have no cells, so no block).
 const char* kind_name(network::cell_kind k) {
     switch (k) {
-    case network::cell_kind::neuron: return "neuron";
-    case network::cell_kind::poisson_source: return "poisson";
-    case network::cell_kind::file_source: return "spike_file";
-    case network::cell_kind::netstim_source: return "netstim";
+    case network::cell_kind::neuron:
+        return "neuron";
+    case network::cell_kind::poisson_source:
+        return "poisson";
+    case network::cell_kind::file_source:
+        return "spike_file";
+    case network::cell_kind::netstim_source:
+        return "netstim";
     }
     return "unknown";
 }
