@@ -68,6 +68,9 @@ class AnalyzeCli(unittest.TestCase):
             self.assertEqual(len(f["nodes/exc/0/x"]), 400)
             self.assertNotIn("x", f["nodes/delta/0"])  # no positions in the config
             self.assertEqual(f["nodes/lgn"].attrs["model_type"], "virtual")
+            kind = lambda p: f["nodes/" + p].attrs["laminar_kind"]  # noqa: E731
+            self.assertEqual(kind("lgn"), "poisson")
+            self.assertEqual(kind("exc"), "neuron")
 
     def test_single_run_two_ranks(self):
         r = laminar("analyze", self.base, ranks=2)
@@ -85,6 +88,20 @@ class AnalyzeCli(unittest.TestCase):
         self.assertEqual([x["name"] for x in a["stimuli"]], ["pulse", "inhibit"])
         for name in ("populations.csv", "cell_rates.csv", "psth.csv", "connectivity.csv"):
             self.assertGreater(os.path.getsize(os.path.join(self.base, name)), 50, name)
+        # Connectivity: P(>= 1 synapse) in [0, 1], synapses per pair, weight unit by target model.
+        units = {"exc": "pA", "inh": "pA", "delta": "mV"}
+        for e in a["connectivity"]:
+            self.assertGreaterEqual(e["connection_probability"], 0.0)
+            self.assertLessEqual(e["connection_probability"], 1.0)
+            self.assertAlmostEqual(e["synapses_per_pair"] * s["populations"][e["source"]]["cells"]
+                                   * s["populations"][e["target"]]["cells"]
+                                   if e["source"] in s["populations"] else e["synapses"],
+                                   e["synapses"], delta=1e-6 * max(e["synapses"], 1))
+            self.assertEqual(e["weight_unit"], units[e["target"]], e)
+        with open(os.path.join(self.base, "connectivity.csv")) as f:
+            self.assertEqual(f.readline().strip(),
+                             "source,target,synapses,synapses_per_pair,connection_probability,"
+                             "mean_weight,weight_unit,synapse_kind,projections")
 
     def test_compare(self):
         out = os.path.join(WORK, "cmp")
@@ -96,6 +113,11 @@ class AnalyzeCli(unittest.TestCase):
         self.assertEqual(a["baseline"], "base")
         par = a["runs"]["cond"]["windows"]["paradoxical"]
         self.assertIn(par["verdict"], ("paradoxical", "normal", "inconclusive"))
+        self.assertEqual(par["paradoxical"], par["verdict"] == "paradoxical")
+        self.assertIn(par["isn_consistent"], (True, False))
+        if par["isn_consistent"]:
+            self.assertEqual(par["exc_change"], "fell")
+        self.assertTrue(par["interpretation"])
         self.assertIn("gain", a["runs"]["base"]["windows"]["gain"])
         self.assertTrue(os.path.isfile(os.path.join(out, "compare_populations.md")))
 

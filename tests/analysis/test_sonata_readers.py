@@ -101,6 +101,20 @@ class ReportFixtures(unittest.TestCase):
         self.assertEqual(len(r.trace(r.node_ids[2])), 40000)
         self.assertEqual(r.variable, "v")
 
+    def test_only_plotted_columns_are_read(self):
+        path = fx("report_fixtures", "sonata_5_cells_iclamp_output", "membrane_potential.h5")
+        full = so.read_report(path)["biophysical"]
+        part = so.read_report(path, max_nodes=2)["biophysical"]
+        self.assertEqual(part.data.shape, (40000, 2))
+        self.assertEqual(list(part.columns), sorted(full.index_pointers[:2]))
+        for nid in full.node_ids[:2]:
+            np.testing.assert_array_equal(part.trace(nid), full.trace(nid))
+        with self.assertRaises(KeyError):
+            part.trace(full.node_ids[4])
+        el = so.read_report(fx("report_fixtures", "libsonata_tests", "elements.h5"),
+                            max_nodes=3)["All"]
+        self.assertEqual(el.data.shape[1], 3)  # first element of each node only
+
     def test_libsonata_somas_and_elements(self):
         somas = so.read_report(fx("report_fixtures", "libsonata_tests", "somas.h5"))
         self.assertIn("All", somas)

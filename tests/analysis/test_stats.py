@@ -104,6 +104,26 @@ class Spectrum(unittest.TestCase):
         # Parseval: total power of the sine = 5^2 / 2
         self.assertAlmostEqual(np.sum(p) * (f[1] - f[0]), 12.5, delta=0.5)
 
+    def test_psd_of_sine_on_a_bin_is_analytic(self):
+        # A sine of amplitude A exactly on bin k of a periodic Hann window of N points
+        # (sum w = N/2, sum w^2 = 3N/8): one-sided density A^2 N / (3 fs) at k and
+        # A^2 N / (12 fs) at k +- 1, zero elsewhere (scipy.signal.welch gives the same).
+        fs, n, k, a = 1000.0, 1024, 40, 3.0
+        x = a * np.sin(2 * np.pi * (k * fs / n) * np.arange(8 * n) / fs)
+        f, p = st.welch_psd(x, fs, nperseg=n)
+        self.assertAlmostEqual(f[k], k * fs / n)
+        np.testing.assert_allclose(p[k], a * a * n / (3 * fs), rtol=1e-9)
+        np.testing.assert_allclose(p[[k - 1, k + 1]], a * a * n / (12 * fs), rtol=1e-9)
+        others = np.delete(np.arange(len(p)), [k - 1, k, k + 1])
+        self.assertLess(np.max(p[others]), 1e-12 * p[k])
+
+    def test_psd_of_white_noise(self):
+        # White noise of variance s^2: one-sided density 2 s^2 / fs between 0 and Nyquist.
+        fs, s = 1000.0, 2.0
+        x = np.random.default_rng(1).normal(0.0, s, 400000)
+        f, p = st.welch_psd(x, fs)
+        self.assertAlmostEqual(np.mean(p[1:-1]) / (2 * s * s / fs), 1.0, delta=0.02)
+
     def test_population_rate(self):
         t, i = regular(10, 10.0, 100.0)
         edges, r = st.population_rate(t, 10, 0, 100.0, 10.0)
@@ -123,6 +143,58 @@ class Windows(unittest.TestCase):
         self.assertEqual(st.paradoxical_verdict(20, 0.5, 25, 0.5), "normal")
         self.assertEqual(st.paradoxical_verdict(20, 0.5, 19.5, 0.5), "inconclusive")
         self.assertEqual(st.paradoxical_verdict(20, 3.0, 14, 3.0), "inconclusive")
+
+    def test_rate_change(self):
+        self.assertEqual(st.rate_change(10, 0.1, 8, 0.1), "fell")
+        self.assertEqual(st.rate_change(10, 0.1, 12, 0.1), "rose")
+        self.assertEqual(st.rate_change(10, 0.1, 10.4, 0.1), "unchanged")  # < 5 %
+        self.assertEqual(st.rate_change(10, 2.0, 5, 2.0), "unchanged")  # < 2 SE
+
+    def test_isn_assessment(self):
+        ok, text = st.isn_assessment("paradoxical", "fell")
+        self.assertIs(ok, True)
+        self.assertIn("inhibition-stabilised", text)
+        ok, text = st.isn_assessment("paradoxical", "rose")
+        self.assertIs(ok, False)
+        self.assertEqual(text, "PV fell while exc rose (consistent with PV depolarisation block "
+                               "rather than ISN stabilisation)")
+        self.assertIs(st.isn_assessment("paradoxical", "unchanged")[0], False)
+        self.assertIsNone(st.isn_assessment("paradoxical", None)[0])
+        for v in ("normal", "inconclusive"):
+            for e in ("fell", "rose", "unchanged", None):
+                self.assertIs(st.isn_assessment(v, e)[0], False)
+
+class Naming(unittest.TestCase):
+    """Layer and connectivity helpers of laminar_analyze (imports matplotlib)."""
+
+    def test_layer_only_from_layer_like_names(self):
+        import laminar_analyze as la
+        for name, layer in (("L4e", 4), ("L23e", 2), ("Exc_L23", 2), ("Inh_L5_pv", 5),
+                            ("l6", 6), ("L2/3_exc", 2), ("pool1", None), ("cell2", None),
+                            ("lgn", None), ("hl5x", None), ("exc", None)):
+            self.assertEqual(la._layer(name), layer, name)
+
+    def test_probability_of_a_connection_from_several_rules(self):
+        import laminar_analyze as la
+
+        class FakeRun:
+            populations = {"E": {"cells": 10, "kind": "neuron"}, "P": {"cells": 4, "kind": "neuron"}}
+            config = {"models": {"m": {"type": "hh_neuron"}},
+                      "populations": {"E": {"model": "m"}, "P": {"model": "m"}}}
+            summary = {"projections": {
+                "a": {"source": "E", "target": "P", "synapses": 20, "mean_weight": 1.0,
+                      "connection_probability": 0.5},
+                "b": {"source": "E", "target": "P", "synapses": 20, "mean_weight": 3.0,
+                      "connection_probability": 0.5}}}
+
+            def model_type(self, p):
+                return la.Run.model_type(self, p)
+
+        (e,) = la.connectivity(FakeRun())
+        self.assertAlmostEqual(e["connection_probability"], 0.75)  # 1 - 0.5 * 0.5, not 1.0
+        self.assertAlmostEqual(e["synapses_per_pair"], 1.0)  # 40 / (10 * 4)
+        self.assertAlmostEqual(e["mean_weight"], 2.0)
+        self.assertEqual((e["weight_unit"], e["target_model_type"]), ("µS", "hh_neuron"))
 
 
 if __name__ == "__main__":

@@ -89,8 +89,14 @@ def population_class(name):
     return None
 
 
+LAYER_RE = re.compile(r"(?:^|[^a-z0-9])l([1-6])\d*(?:e|i|exc|inh|pv|sst|som|vip)?(?=[^a-z0-9]|$)",
+                      re.IGNORECASE)
+
+
 def _layer(name):
-    m = re.search(r"l(\d)", name.lower())
+    """Cortical layer from a layer-like token (L4e, L23e, Exc_L23, L5_pv, l2/3), else None:
+    "pool1" or "cell2" are not layers."""
+    m = LAYER_RE.search(name)
     return int(m.group(1)) if m else None
 
 
@@ -135,7 +141,7 @@ def _finite(v, default):
 class Run:
     """Everything analysis reads from one output folder."""
 
-    def __init__(self, path, config_index=None):
+    def __init__(self, path, config_index=None, report_nodes=None):
         self.path = os.path.abspath(path)
         if not os.path.exists(path):
             raise AnalysisError("{}: no such folder".format(path))
@@ -158,7 +164,8 @@ class Run:
         self.spikes = sonata.read_spikes(spike_file)
         report_names = [out_cfg.get("report_file")] if out_cfg.get("report_file") else []
         rf = self._find(report_names + REPORT_FILES)
-        self.report = sonata.read_report(rf) if rf else None
+        # Only the columns drawn (the first element of the first `report_nodes` nodes).
+        self.report = sonata.read_report(rf, max_nodes=report_nodes) if rf else None
         nf = self._find(["nodes.h5"])
         self.nodes = sonata.read_nodes(nf) if nf else None
         self._populations()
@@ -178,6 +185,41 @@ class Run:
                 "stop_ms": _finite(s.get("stop"), math.inf),
                 "node_ids": list(s.get("node_ids") or [])})
         self.stimuli.sort(key=lambda s: (s["start_ms"], s["name"]))
+        self.pushes = self._source_pushes()
+
+    def _source_pushes(self):
+        """Spike sources that switch on after t = 0 (netstim, poisson, poisson_generator with
+        start > 0), with the populations they project onto: inputs that step up mid-run."""
+        cfg = self.config or {}
+        targets = {}
+        for pname, pr in (cfg.get("projections") or {}).items():
+            targets.setdefault(pr.get("source"), [])
+            if pr.get("target") not in targets[pr.get("source")]:
+                targets[pr.get("source")].append(pr.get("target"))
+        out = []
+        for sname, src in (cfg.get("sources") or {}).items():
+            kind = src.get("type")
+            if kind not in ("netstim", "poisson", "poisson_generator"):
+                continue
+            start = _finite(src.get("start"), 50.0 if kind == "netstim" else 0.0)
+            if not start > 0:
+                continue
+            if kind == "netstim":
+                number, interval = float(src.get("number", 10)), float(src.get("interval", 10))
+                stop = start + number * interval if number < 1e8 else math.inf
+            else:
+                stop = _finite(src.get("stop"), math.inf)
+            out.append({"name": sname, "type": kind, "start_ms": start, "stop_ms": stop,
+                        "targets": targets.get(sname, [])})
+        out.sort(key=lambda s: (s["start_ms"], s["name"]))
+        return out
+
+    def model_type(self, population):
+        """The model type (hh_neuron, iaf_psc_exp, ...) of a population, from the config."""
+        cfg = self.config or {}
+        pop = (cfg.get("populations") or {}).get(population) or {}
+        model = (cfg.get("models") or {}).get(pop.get("model")) or {}
+        return model.get("type")
 
     def _json(self, name):
         p = os.path.join(self.path, name)
@@ -347,14 +389,18 @@ def window_measures(run, t0, t1, opts):
     # Paradoxical response.
     par = {"pv_populations": pv, "exc_populations": exc,
            "criterion": "paradoxical if the PV rate after the push is lower than before by more "
-                        "than max(5 % of the before rate, 2 standard errors of the difference)"}
+                        "than max(5 % of the before rate, 2 standard errors of the difference); "
+                        "isn_consistent if paradoxical and the excitatory rate falls by the same "
+                        "rule"}
     push = opts.push_time
     if push is None:
-        stim = [s for s in run.stimuli if s["population"] in pv and s["amp_pA"] > 0
-                and s["start_ms"] > t0]
-        if stim:
-            push = stim[0]["start_ms"]
-            par["source"] = "stimulus '{}'".format(stim[0]["name"])
+        cands = [(s["start_ms"], "stimulus '{}'".format(s["name"])) for s in run.stimuli
+                 if s["population"] in pv and s["amp_pA"] > 0 and s["start_ms"] > t0]
+        cands += [(s["start_ms"], "{} source '{}'".format(s["type"], s["name"]))
+                  for s in run.pushes if s["type"] in ("netstim", "poisson")
+                  and s["start_ms"] > t0 and any(p in pv for p in s["targets"])]
+        if cands:
+            push, par["source"] = min(cands)
     else:
         par["source"] = "options"
     if not pv:
@@ -371,19 +417,47 @@ def window_measures(run, t0, t1, opts):
         else:
             pb, pb_se = pooled_rate(pv, *before)
             pa, pa_se = pooled_rate(pv, *after)
+            verdict = stats.paradoxical_verdict(pb, pb_se, pa, pa_se)
             par.update({"push_ms": push, "before_ms": list(before), "after_ms": list(after),
-                        "pv_before_hz": pb, "pv_after_hz": pa,
-                        "verdict": stats.paradoxical_verdict(pb, pb_se, pa, pa_se)})
+                        "pv_before_hz": pb, "pv_after_hz": pa, "pv_before_se_hz": pb_se,
+                        "pv_after_se_hz": pa_se, "verdict": verdict,
+                        "paradoxical": verdict == "paradoxical"})
+            exc_change = None
             if exc:
-                eb, _ = pooled_rate(exc, *before)
-                ea, _ = pooled_rate(exc, *after)
-                par.update({"exc_before_hz": eb, "exc_after_hz": ea})
+                eb, eb_se = pooled_rate(exc, *before)
+                ea, ea_se = pooled_rate(exc, *after)
+                exc_change = stats.rate_change(eb, eb_se, ea, ea_se)
+                par.update({"exc_before_hz": eb, "exc_after_hz": ea, "exc_before_se_hz": eb_se,
+                            "exc_after_se_hz": ea_se, "exc_change": exc_change})
+            isn, text = stats.isn_assessment(verdict, exc_change)
+            par.update({"isn_consistent": isn, "interpretation": text})
     res["paradoxical"] = par
     return res
 
 
+# Weight unit and synapse kind per target model type (docs/config.md, docs/models).
+WEIGHT_UNITS = {
+    "hh_neuron": ("µS", "conductance (Exp2Syn)"),
+    "iaf_psc_delta": ("mV", "voltage jump (delta)"),
+    "iaf_psc_exp": ("pA", "current (exp PSC)"),
+    "iaf_psc_alpha": ("pA", "current (alpha PSC)"),
+}
+
+
+def weight_unit(run, target):
+    """(unit, synapse kind, model type) of weights onto population `target`."""
+    mt = run.model_type(target)
+    unit, kind = WEIGHT_UNITS.get(mt, ("?", "unknown model type"))
+    return unit, kind, mt
+
+
 def connectivity(run):
-    """Pairs (source, target) -> synapses, probability, mean weight from summary.json."""
+    """Pairs (source, target) -> synapses, probabilities, mean weight from summary.json.
+
+    Per projection k of a pair, p_k = synapses_k / (n_pre n_post) (summary.json's
+    connection_probability). Per pair: synapses_per_pair = sum_k synapses_k / (n_pre n_post)
+    (can exceed 1), connection_probability = 1 - prod_k (1 - min(p_k, 1)): the chance of at
+    least one synapse if the rules draw independently."""
     if not run.summary or not run.summary.get("projections"):
         return None
     pairs = {}
@@ -393,17 +467,22 @@ def connectivity(run):
     for pname, p in run.summary["projections"].items():
         key = (p["source"], p["target"])
         e = pairs.setdefault(key, {"synapses": 0, "weight_sum": 0.0, "projections": [],
-                                   "p_sum": 0.0})
+                                   "p_none": 1.0})
         n = float(p.get("synapses", 0))
         e["synapses"] += int(n)
         e["weight_sum"] += n * float(p.get("mean_weight", 0.0))
-        e["p_sum"] += float(p.get("connection_probability", 0.0))
+        e["p_none"] *= 1.0 - min(max(float(p.get("connection_probability", 0.0)), 0.0), 1.0)
         e["projections"].append(pname)
     out = []
     for (s, t), e in pairs.items():
+        n_pre, n_post = sizes.get(s), sizes.get(t)
+        unit, kind, mt = weight_unit(run, t)
         out.append({"source": s, "target": t, "synapses": e["synapses"],
-                    "connection_probability": e["p_sum"],
+                    "connection_probability": 1.0 - e["p_none"],
+                    "synapses_per_pair": (e["synapses"] / (float(n_pre) * n_post)
+                                          if n_pre and n_post else None),
                     "mean_weight": e["weight_sum"] / e["synapses"] if e["synapses"] else 0.0,
+                    "weight_unit": unit, "synapse_kind": kind, "target_model_type": mt,
                     "projections": e["projections"]})
     return out
 
@@ -527,9 +606,38 @@ def fig_rates(fw, run, pstats):
     fw.save(fig, "rates_box")
 
 
-def fig_psth(fw, run, t0, t1, opts, rows_out):
+STIM_COLOURS = {"dep": "#f0a000", "hyp": "#40a0f0", "source": "#9b59b6"}
+WINDOW_COLOURS = {"gain reference": "#bbbbbb", "gain test": "#555555",
+                  "before push": "#c7b3e0", "after push": "#6a3d9a"}
+
+
+def analysis_windows(windows):
+    """[(label, (a, b))] of the gain and push windows that were computed."""
+    out = []
+    g = (windows or {}).get("gain", {})
+    if "window_ms" in g:
+        out += [("gain reference", g["reference_ms"]), ("gain test", g["window_ms"])]
+    q = (windows or {}).get("paradoxical", {})
+    if "before_ms" in q:
+        out += [("before push", q["before_ms"]), ("after push", q["after_ms"])]
+    return out
+
+
+def fig_psth(fw, run, t0, t1, opts, rows_out, windows=None):
     names = run.recorded()
     fig, axes = fw.new("psth", nrows=len(names), sharex=True, squeeze=False)
+    # Every stimulus and every spike source switching on after 0 (a push), on every panel:
+    # strong on the populations it acts on, light on the others.
+    events = []
+    for s in run.stimuli:
+        cells = "{} cells".format(len(s["node_ids"])) if s["node_ids"] else "all cells"
+        events.append((s["start_ms"], s["stop_ms"], [s["population"]],
+                       STIM_COLOURS["dep" if s["amp_pA"] >= 0 else "hyp"],
+                       "{} {:+g} pA ({})".format(s["name"], s["amp_pA"], cells)))
+    for s in run.pushes:
+        events.append((s["start_ms"], s["stop_ms"], s["targets"], STIM_COLOURS["source"],
+                       "{} ({} from {:g} ms)".format(s["name"], s["type"], s["start_ms"])))
+    wins = analysis_windows(windows)
     for ax, n in zip(axes[:, 0], names):
         sp = run.spikes[n]
         t, _ = stats.in_window(sp.timestamps, sp.node_ids, t0, t1)
@@ -537,22 +645,41 @@ def fig_psth(fw, run, t0, t1, opts, rows_out):
         rows_out[n] = (edges, rate)
         ax.stairs(rate, edges, color=population_colour(n), lw=1, fill=True, alpha=0.3)
         ax.stairs(rate, edges, color=population_colour(n), lw=1)
-        for s in run.stimuli:
-            if s["population"] != n:
-                continue
-            a, b = max(s["start_ms"], t0), min(s["stop_ms"], t1)
+        labelled = 0
+        for a, b, targets, colour, label in events:
+            a, b = max(a, t0), min(b, t1)
             if b <= a:
                 continue
-            ax.axvspan(a, b, color="#f0a000" if s["amp_pA"] >= 0 else "#40a0f0", alpha=0.25,
-                       lw=0)
-            cells = "{} cells".format(len(s["node_ids"])) if s["node_ids"] else "all cells"
-            ax.text(a, 1.0, " {} {:+g} pA ({})".format(s["name"], s["amp_pA"], cells), fontsize=7,
-                    va="top", transform=ax.get_xaxis_transform())
+            on = n in targets
+            ax.axvspan(a, b, color=colour, alpha=0.28 if on else 0.07, lw=0)
+            if on:  # labels stacked downwards so that overlapping windows stay readable
+                ax.text(a, 1.0 - 0.12 * labelled, " " + label, fontsize=7, va="top",
+                        transform=ax.get_xaxis_transform())
+                labelled += 1
+        for label, (a, b) in wins:
+            a, b = max(a, t0), min(b, t1)
+            if b > a:  # gain windows in the lowest strip, push windows in the one above
+                lo = 0.0 if label.startswith("gain") else 0.06
+                ax.axvspan(a, b, ymin=lo, ymax=lo + 0.05, color=WINDOW_COLOURS[label], lw=0)
         ax.set_ylabel("{}\n(Hz)".format(n), fontsize=8)
     axes[-1, 0].set_xlabel("time (ms)")
     axes[-1, 0].set_xlim(t0, t1)
-    axes[0, 0].set_title("{}: PSTH per population ({:g} ms bins; shaded: stimuli)".format(
-        run.name, opts.bin_ms))
+    handles = [Patch(color=STIM_COLOURS["dep"], alpha=0.5, label="depolarising stimulus"),
+               Patch(color=STIM_COLOURS["hyp"], alpha=0.5, label="hyperpolarising stimulus"),
+               Patch(color=STIM_COLOURS["source"], alpha=0.5, label="input switching on")]
+    handles += [Patch(color=WINDOW_COLOURS[label], label=label + " window") for label, _ in wins]
+    axes[0, 0].legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.005, 1.0),
+                      borderaxespad=0.0, title="shading (windows:\nstrips at the bottom)",
+                      title_fontsize=6)
+    par = (windows or {}).get("paradoxical", {})
+    extra = ""
+    if "verdict" in par:
+        extra = "\npush at {:g} ms: {}; ISN-consistent: {}".format(
+            par["push_ms"], par["interpretation"],
+            {True: "yes", False: "no", None: "n/a"}[par["isn_consistent"]])
+    axes[0, 0].set_title("{}: PSTH per population ({:g} ms bins; shaded strong: stimuli on that "
+                         "population, light: on others){}".format(run.name, opts.bin_ms, extra),
+                         fontsize=9)
     fig.tight_layout()
     fw.save(fig, "psth")
 
@@ -593,28 +720,52 @@ def fig_connectivity(fw, run, conn):
         fw.skip("connectivity", "no projections in summary.json")
         return
     # Rows: every presynaptic population or source; columns: the populations they target.
-    cols = [n for n in run.populations if run.populations[n]["kind"] == "neuron"]
-    cols += [e["target"] for e in conn if e["target"] not in cols]
+    def unique(names):  # order kept, each name once (a source may feed several targets)
+        return list(dict.fromkeys(names))
+
+    cols = unique([n for n in run.populations if run.populations[n]["kind"] == "neuron"]
+                  + [e["target"] for e in conn])
     cols = [n for n in cols if any(e["target"] == n for e in conn)]
-    rows = [n for n in cols if any(e["source"] == n for e in conn)]
-    rows += [e["source"] for e in conn if e["source"] not in rows]
+    rows = unique([n for n in cols if any(e["source"] == n for e in conn)]
+                  + [e["source"] for e in conn])
     ri = {n: i for i, n in enumerate(rows)}
     ci = {n: i for i, n in enumerate(cols)}
     P = np.full((len(rows), len(cols)), np.nan)
     W = np.full((len(rows), len(cols)), np.nan)
+    unit_of = {}
     for e in conn:
         P[ri[e["source"]], ci[e["target"]]] = e["connection_probability"]
         W[ri[e["source"]], ci[e["target"]]] = e["mean_weight"]
+        unit_of[e["target"]] = (e["weight_unit"], e["synapse_kind"], e["target_model_type"])
+    units = sorted({u for u, _, _ in unit_of.values()})
+    if len(units) == 1:
+        u, kind, mt = next(iter(unit_of.values()))
+        kinds = sorted({k for _, k, _ in unit_of.values()})
+        wlabel = "mean weight ({}; {})".format(u, ", ".join(kinds))
+    else:
+        wlabel = "mean weight, MIXED UNITS (one colour scale across units):\n" + "\n".join(
+            "{} ({}) for {}".format(
+                u, ", ".join(sorted({unit_of[t][1] for t in cols if unit_of[t][0] == u})),
+                ", ".join(t for t in cols if unit_of[t][0] == u))
+            for u in units)
     fig, (a1, a2) = fw.new("connectivity", ncols=2)
-    im1 = a1.imshow(P, cmap="viridis", vmin=0, vmax=max(np.nanmax(P), 1e-9))
-    lim = max(np.nanmax(np.abs(W)), 1e-9)
-    im2 = a2.imshow(W, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    for ax, M, im, title, cb in ((a1, P, im1, "connection probability", "probability"),
-                                 (a2, W, im2, "mean weight per connection (x nsyn)",
-                                  "weight (pA; mV for delta synapses)")):
+    im1 = a1.imshow(P, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    lo, hi = np.nanmin(W), np.nanmax(W)
+    if lo >= 0:  # no inhibitory (negative) weights: sequential from 0
+        im2 = a2.imshow(W, cmap="YlOrRd", vmin=0, vmax=max(hi, 1e-12), aspect="auto")
+    elif hi <= 0:  # only negative weights: sequential, most negative darkest
+        im2 = a2.imshow(W, cmap="Blues_r", vmin=min(lo, -1e-12), vmax=0, aspect="auto")
+    else:  # mixed signs: diverging, centred on 0
+        lim = max(abs(lo), abs(hi))
+        im2 = a2.imshow(W, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+    xl = ["{} [{}]".format(n, unit_of[n][0]) for n in cols]
+    for ax, M, im, title, cb in (
+            (a1, P, im1, "connection probability (≥ 1 synapse,\nassuming independent rules)",
+             "P(≥ 1 synapse) = 1 − Π(1 − p_k)"),
+            (a2, W, im2, "mean weight per connection\n(syn_weight × nsyn)", wlabel)):
         ax.set_xticks(range(len(cols)))
         ax.set_yticks(range(len(rows)))
-        ax.set_xticklabels(cols, rotation=45, ha="right", fontsize=8)
+        ax.set_xticklabels(xl if M is W else cols, rotation=45, ha="right", fontsize=8)
         ax.set_yticklabels(rows, fontsize=8)
         ax.set_xlabel("target population")
         ax.set_ylabel("source population")
@@ -622,9 +773,16 @@ def fig_connectivity(fw, run, conn):
         for i in range(len(rows)):
             for j in range(len(cols)):
                 if np.isfinite(M[i, j]) and max(len(rows), len(cols)) <= 12:
-                    ax.text(j, i, "{:.3g}".format(M[i, j]), ha="center", va="center",
-                            fontsize=7, color="w" if M is P else "k")
-        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=cb)
+                    v = M[i, j]
+                    if M is P:
+                        colour = "w" if v < 0.6 else "k"
+                    else:
+                        rgba = im.cmap(im.norm(v))
+                        colour = "w" if 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] < 0.5 else "k"
+                    ax.text(j, i, "{:.3g}".format(v), ha="center", va="center", fontsize=7,
+                            color=colour)
+        c = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+        c.set_label(cb, fontsize=8)
     fig.tight_layout()
     fw.save(fig, "connectivity")
 
@@ -770,10 +928,12 @@ def write_single_tables(folder, run, pstats, psth, conn):
                    for k in range(len(edges) - 1)])
     if conn:
         write_csv(os.path.join(folder, "connectivity.csv"),
-                  ["source", "target", "synapses", "connection_probability", "mean_weight",
+                  ["source", "target", "synapses", "synapses_per_pair",
+                   "connection_probability", "mean_weight", "weight_unit", "synapse_kind",
                    "projections"],
-                  [[e["source"], e["target"], e["synapses"], e["connection_probability"],
-                    e["mean_weight"], " ".join(e["projections"])] for e in conn])
+                  [[e["source"], e["target"], e["synapses"], e["synapses_per_pair"],
+                    e["connection_probability"], e["mean_weight"], e["weight_unit"],
+                    e["synapse_kind"], " ".join(e["projections"])] for e in conn])
 
 
 # ---- commands ------------------------------------------------------------------------------
@@ -799,7 +959,7 @@ def analyze_single(run, opts):
     psth = {}
     fig_raster(fw, run, t0, t1, opts, pstats)
     fig_rates(fw, run, pstats)
-    fig_psth(fw, run, t0, t1, opts, psth)
+    fig_psth(fw, run, t0, t1, opts, psth, windows)
     fig_traces(fw, run, t0, t1, opts)
     fig_connectivity(fw, run, conn)
     fig_positions(fw, run, opts)
@@ -811,7 +971,8 @@ def analyze_single(run, opts):
         "window_ms": [t0, t1], "bin_ms": opts.bin_ms, "fano_bin_ms": opts.fano_bin_ms,
         "psd_bin_ms": opts.psd_bin_ms, "populations": public(pstats),
         "not_recorded": [n for n, p in run.populations.items() if not p["recorded"]],
-        "connectivity": conn, "stimuli": run.stimuli, "windows": public(windows),
+        "connectivity": conn, "stimuli": run.stimuli, "input_onsets": run.pushes,
+        "windows": public(windows),
         "figures": fw.written, "figures_skipped": fw.skipped,
     }
     with open(os.path.join(out, "analysis.json"), "w") as f:
@@ -944,8 +1105,11 @@ def analyze_compare(runs, opts):
             a2.bar(xx + 0.2, [q["pv_after_hz"] for _, q in p_ok], 0.4, color=pv_col,
                    label="PV after push")
             for k, (_, q) in enumerate(p_ok):
-                a2.text(k, max(q["pv_before_hz"], q["pv_after_hz"]), q["verdict"], ha="center",
-                        va="bottom", fontsize=8)
+                isn = {True: "ISN-consistent", False: "not ISN-consistent",
+                       None: "ISN: no exc pop"}[q["isn_consistent"]]
+                a2.text(k, max(q["pv_before_hz"], q["pv_after_hz"]),
+                        "{}\n{} (exc {})".format(q["verdict"], isn, q.get("exc_change", "n/a")),
+                        ha="center", va="bottom", fontsize=7)
             a2.set_xticks(xx)
             a2.set_xticklabels([rn for rn, _ in p_ok], fontsize=8)
             a2.set_ylim(0, 1.25 * a2.get_ylim()[1])
@@ -972,10 +1136,12 @@ def analyze_compare(runs, opts):
         g, q = p["windows"]["gain"], p["windows"]["paradoxical"]
         wrows.append([rn, g.get("rate_reference_hz"), g.get("rate_window_hz"), g.get("gain"),
                       q.get("pv_before_hz"), q.get("pv_after_hz"), q.get("exc_before_hz"),
-                      q.get("exc_after_hz"), q.get("verdict", q.get("skipped"))])
+                      q.get("exc_after_hz"), q.get("verdict", q.get("skipped")),
+                      q.get("isn_consistent"), q.get("interpretation")])
     write_csv(os.path.join(out, "windows.csv"),
               ["run", "exc_reference_hz", "exc_window_hz", "gain", "pv_before_hz",
-               "pv_after_hz", "exc_before_hz", "exc_after_hz", "paradoxical_verdict"], wrows)
+               "pv_after_hz", "exc_before_hz", "exc_after_hz", "paradoxical_verdict",
+               "isn_consistent", "interpretation"], wrows)
     result = {
         "baseline": names[0], "runs": {rn: {"path": r.path, "window_ms": list(p["window"]),
                                             "populations": public(p["stats"]),
@@ -1021,7 +1187,8 @@ def parse_args(argv):
     ap.add_argument("--gain-reference", help="T0:T1 (ms) of the reference window (default: as "
                     "long as the test window, just before it)")
     ap.add_argument("--push-time", type=float, help="time (ms) the input to PV rises (default: "
-                    "start of the first positive stimulus on a PV population)")
+                    "earliest positive stimulus on a PV population or netstim/poisson source "
+                    "with start > 0 projecting onto one)")
     ap.add_argument("--push-window-ms", type=float, default=200.0,
                     help="length of the before and after windows (default 200)")
     ap.add_argument("--push-settle-ms", type=float, default=50.0,
@@ -1047,7 +1214,7 @@ def main(argv=None):
         with open(opts.config_index) as f:
             index = json.load(f)
     try:
-        runs = [Run(p, index) for p in opts.runs]
+        runs = [Run(p, index, report_nodes=opts.max_traces) for p in opts.runs]
         if len(runs) == 1:
             res = analyze_single(runs[0], opts)
             where = opts.output or runs[0].path

@@ -17,7 +17,6 @@ Nodes
 Every problem raises SonataError naming the file and what is wrong.
 """
 
-import csv
 import os
 
 import numpy as np
@@ -55,14 +54,18 @@ class Spikes:
 
 
 class Report:
-    """One population of a compartment report (one column per element)."""
+    """One population of a compartment report (one column per element). `data` holds the
+    columns listed in `columns` (all of them unless the reader was asked for fewer)."""
 
-    def __init__(self, population, node_ids, index_pointers, time, data, units="", variable=""):
+    def __init__(self, population, node_ids, index_pointers, time, data, units="", variable="",
+                 columns=None):
         self.population = population
         self.node_ids = np.asarray(node_ids, dtype=np.int64)
         self.index_pointers = np.asarray(index_pointers, dtype=np.int64)
         self.t_start, self.t_stop, self.dt = (float(v) for v in time)
-        self.data = data  # numpy array [n_times x n_columns]
+        self.data = data  # numpy array [n_times x len(columns)]
+        self.columns = (np.arange(data.shape[1]) if columns is None
+                        else np.asarray(columns, dtype=np.int64))
         self.units = units
         self.variable = variable
 
@@ -70,11 +73,16 @@ class Report:
         return self.t_start + self.dt * np.arange(self.data.shape[0])
 
     def trace(self, node_id):
-        """The first column of node `node_id` (the soma for a one-element-per-node report)."""
+        """The first column of node `node_id` (the soma for a one-element-per-node report);
+        KeyError if the node is not in the report or its column was not read."""
         where = np.nonzero(self.node_ids == node_id)[0]
         if len(where) == 0:
             raise KeyError(node_id)
-        return self.data[:, int(self.index_pointers[where[0]])]
+        col = int(self.index_pointers[where[0]])
+        k = int(np.searchsorted(self.columns, col))
+        if k >= len(self.columns) or self.columns[k] != col:
+            raise KeyError(node_id)
+        return self.data[:, k]
 
 
 def _decode(value):
@@ -222,8 +230,12 @@ def read_spikes(path):
     return read_spikes_h5(path)
 
 
-def read_report(path):
-    """{population: Report} from a SONATA report file (ours, BMTK's or libsonata's)."""
+def read_report(path, max_nodes=None):
+    """{population: Report} from a SONATA report file (ours, BMTK's or libsonata's).
+
+    With `max_nodes`, only the first column (element) of the first `max_nodes` nodes of each
+    population is read (h5py selection on the column axis), so a large report is never loaded
+    whole; without it, every column."""
     with open_h5(path, "report") as f:
         if "report" not in f or not isinstance(f["report"], h5py.Group):
             raise SonataError(path, "not a SONATA report file (no /report group)")
@@ -247,12 +259,24 @@ def read_report(path):
                                   "dt]".format(grp.name, len(time)))
             tu = _decode(m["time"].attrs.get("units", "ms"))
             factor = _units_factor(tu, path)
-            data = grp["data"][()]
-            if data.ndim != 2:
+            dset = grp["data"]
+            if dset.ndim != 2:
                 raise SonataError(path, "{}/data is not 2-D".format(grp.name))
+            if max_nodes is None:
+                columns = np.arange(dset.shape[1])
+                data = dset[()]
+            else:
+                first = np.asarray(ptr[:len(node_ids)], dtype=np.int64)[:max(int(max_nodes), 0)]
+                columns = np.unique(first[(first >= 0) & (first < dset.shape[1])])
+                if len(columns) == 0:
+                    data = np.empty((dset.shape[0], 0), dtype=dset.dtype)
+                elif len(columns) == dset.shape[1]:
+                    data = dset[()]
+                else:
+                    data = dset[:, columns.tolist()]  # sorted, unique: h5py fancy indexing
             out[name] = Report(name, node_ids, ptr, np.asarray(time, dtype=float) * factor, data,
-                               str(_decode(grp["data"].attrs.get("units", ""))),
-                               str(_decode(grp["data"].attrs.get("variable", ""))))
+                               str(_decode(dset.attrs.get("units", ""))),
+                               str(_decode(dset.attrs.get("variable", ""))), columns)
         if not out:
             raise SonataError(path, "no report populations under /report")
         return out

@@ -99,14 +99,15 @@ def population_rate(times, n_cells, t0, t1, bin_ms):
 
 
 def welch_psd(signal, fs_hz, nperseg=1024):
-    """One-sided PSD (units^2/Hz) by Welch's method: Hann windows, 50 % overlap, mean removed
-    per segment. Returns frequencies (Hz) and power."""
+    """One-sided PSD (units^2/Hz) by Welch's method: periodic Hann windows (as
+    scipy.signal.welch), 50 % overlap, mean removed per segment. Returns frequencies (Hz) and
+    power."""
     x = np.asarray(signal, dtype=float)
     nperseg = int(min(nperseg, len(x)))
     if nperseg < 4:
         return np.array([]), np.array([])
     step = nperseg // 2
-    win = np.hanning(nperseg)
+    win = np.hanning(nperseg + 1)[:-1]  # periodic (DFT-even) Hann, scipy's get_window('hann')
     scale = 1.0 / (fs_hz * np.sum(win * win))
     acc = np.zeros(nperseg // 2 + 1)
     k = 0
@@ -130,14 +131,39 @@ def window_rate(times, n_cells, t0, t1):
     return n / dur, np.sqrt(n) / dur
 
 
+def rate_change(before, before_se, after, after_se, rel_tol=0.05):
+    """'fell', 'rose' or 'unchanged': the change after - before compared with the margin
+    max(`rel_tol` x before, 2 standard errors of the difference)."""
+    diff = after - before
+    margin = max(rel_tol * before, 2.0 * np.hypot(before_se, after_se))
+    if diff < -margin:
+        return "fell"
+    if diff > margin:
+        return "rose"
+    return "unchanged"
+
+
 def paradoxical_verdict(pv_before, pv_before_se, pv_after, pv_after_se, rel_tol=0.05):
     """'paradoxical' if the PV rate after the push is lower than before by more than both
     `rel_tol` of the before rate and two standard errors of the difference; 'normal' if higher
     by the same margins; else 'inconclusive'."""
-    diff = pv_after - pv_before
-    margin = max(rel_tol * pv_before, 2.0 * np.hypot(pv_before_se, pv_after_se))
-    if diff < -margin:
-        return "paradoxical"
-    if diff > margin:
-        return "normal"
-    return "inconclusive"
+    return {"fell": "paradoxical", "rose": "normal", "unchanged": "inconclusive"}[
+        rate_change(pv_before, pv_before_se, pv_after, pv_after_se, rel_tol)]
+
+
+def isn_assessment(verdict, exc_change):
+    """(isn_consistent, interpretation) from the PV verdict and the excitatory rate change
+    ('fell', 'rose', 'unchanged', or None without an excitatory population). The classic
+    inhibition-stabilised signature is PV and excitatory rates both falling after the push."""
+    if verdict != "paradoxical":
+        text = {"normal": "PV rose with its input (no paradoxical response)",
+                "inconclusive": "PV rate change within the margin (no verdict)"}[verdict]
+        return False, text
+    if exc_change is None:
+        return None, "PV fell; no excitatory population to test the ISN signature"
+    if exc_change == "fell":
+        return True, "PV and exc fell (inhibition-stabilised network signature)"
+    if exc_change == "rose":
+        return False, ("PV fell while exc rose (consistent with PV depolarisation block rather "
+                       "than ISN stabilisation)")
+    return False, "PV fell while the exc rate did not change beyond the margin (not the ISN signature)"
