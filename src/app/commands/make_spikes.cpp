@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands/collectively.hpp"
+#include "app/commands/command_line.hpp"
 #include "laminar/app/commands.hpp"
 #include "laminar/core/error.hpp"
 #include "laminar/core/time.hpp"
@@ -22,15 +23,6 @@ namespace po = boost::program_options;
 namespace laminar::app {
 
 namespace {
-
-std::string make_spikes_usage(const po::options_description& opts) {
-    std::ostringstream os;
-    os << "usage: laminar make-spikes CONFIG.yaml --source NAME --output FILE.h5 [options]\n\n"
-          "Writes the spike trains of the poisson source NAME, exactly as 'laminar run' of the\n"
-          "same config draws them, to a SONATA spike file.\n\n"
-       << opts;
-    return os.str();
-}
 
 /// The spikes of every cell of the poisson source, sorted by (time, node id).
 io::spike_table poisson_spikes(const io::simulation_config& cfg, const io::source_config& src,
@@ -68,41 +60,21 @@ int make_spikes_command(const comm::context& ctx, const command_args& args) {
                                                    "the poisson source whose spikes to write")(
         "output,o", po::value<std::string>(&output), "the SONATA spike file to write")(
         "population", po::value<std::string>(&population),
-        "population name inside the file (default: the source's name)")(
-        "set", po::value<std::vector<std::string>>(&over.set)->composing(),
-        "override a config key: --set key.path=value (repeatable)")(
-        "seed", po::value<std::uint64_t>(), "random seed (overrides run.seed)")(
-        "tstop", po::value<double>(), "simulated time in ms (overrides run.tstop)");
-    po::options_description hidden;
-    hidden.add_options()("config", po::value<std::string>(&config_file));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("config", 1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw usage_error(
-            fmt::format("laminar make-spikes: {}\n{}", e.what(), make_spikes_usage(opts)));
-    }
-    if (vm.count("help")) {
-        if (ctx.rank() == 0)
-            std::cout << make_spikes_usage(opts);
+        "population name inside the file (default: the source's name)");
+    add_override_options(opts, over);
+    const std::string synopsis =
+        "make-spikes CONFIG.yaml --source NAME --output FILE.h5 [options]\n\n"
+        "Writes the spike trains of the poisson source NAME, exactly as 'laminar run' of the\n"
+        "same config draws them, to a SONATA spike file.";
+    if (!parse_config_command(ctx, "make-spikes", synopsis, args, opts, config_file, over))
         return 0;
-    }
-    for (const auto& [value, what] : {std::pair{&config_file, "no CONFIG given"},
-                                      std::pair{&source, "--source NAME is required"},
+    for (const auto& [value, what] : {std::pair{&source, "--source NAME is required"},
                                       std::pair{&output, "--output FILE is required"}}) {
-        if (value->empty())
+        if (value->empty()) {
             throw usage_error(
-                fmt::format("laminar make-spikes: {}\n{}", what, make_spikes_usage(opts)));
+                fmt::format("laminar make-spikes: {}\n{}", what, command_usage(synopsis, opts)));
+        }
     }
-    if (vm.count("seed"))
-        over.seed = vm["seed"].as<std::uint64_t>();
-    if (vm.count("tstop"))
-        over.tstop_ms = vm["tstop"].as<double>();
     if (population.empty())
         population = source;
 

@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands/collectively.hpp"
+#include "app/commands/command_line.hpp"
 #include "laminar/analysis/rates.hpp"
 #include "laminar/app/commands.hpp"
 #include "laminar/core/error.hpp"
@@ -163,12 +164,6 @@ void write_rate_table(const comm::context& ctx, const network::layout& lay,
     });
 }
 
-std::string run_usage(const po::options_description& opts) {
-    std::ostringstream os;
-    os << "usage: laminar run CONFIG.yaml [options]\n\n" << opts;
-    return os.str();
-}
-
 } // namespace
 
 int run_command(const comm::context& ctx, const std::vector<std::string>& args) {
@@ -177,44 +172,21 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     std::string config_file;
     opts.add_options()("help,h", "show this help")("output,o", po::value<std::string>(),
                                                    "output folder (overrides output.dir)")(
-        "set", po::value<std::vector<std::string>>(&over.set)->composing(),
-        "override a config key: --set key.path=value (repeatable)")(
-        "seed", po::value<std::uint64_t>(), "random seed (overrides run.seed)")(
-        "threads", po::value<int>(), "OpenMP threads per rank (overrides run.threads)")(
-        "tstop", po::value<double>(),
-        "simulated time in ms (overrides run.tstop)")("quiet,q", "no progress output");
-    po::options_description hidden;
-    hidden.add_options()("config", po::value<std::string>(&config_file));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("config", 1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw usage_error(fmt::format("laminar run: {}\n{}", e.what(), run_usage(opts)));
-    }
-    if (vm.count("help")) {
-        if (ctx.rank() == 0)
-            std::cout << run_usage(opts);
+        "threads", po::value<int>(),
+        "OpenMP threads per rank (overrides run.threads)")("quiet,q", "no progress output");
+    add_override_options(opts, over);
+    const auto parsed = parse_config_command(ctx, "run", "run CONFIG.yaml [options]", args, opts,
+                                             config_file, over);
+    if (!parsed)
         return 0;
-    }
-    if (config_file.empty()) {
-        throw usage_error(fmt::format("laminar run: no CONFIG given\n{}", run_usage(opts)));
-    }
+    const auto& vm = *parsed;
     if (vm.count("output"))
         over.output_dir = vm["output"].as<std::string>();
-    if (vm.count("seed"))
-        over.seed = vm["seed"].as<std::uint64_t>();
     if (vm.count("threads")) {
         over.threads = vm["threads"].as<int>();
         if (*over.threads < 0)
             throw usage_error("laminar run: --threads must be >= 0");
     }
-    if (vm.count("tstop"))
-        over.tstop_ms = vm["tstop"].as<double>();
     const bool quiet = vm.count("quiet") > 0;
 
     const auto t_total = clock_type::now();
