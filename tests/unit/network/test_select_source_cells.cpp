@@ -22,9 +22,9 @@ lio::projection_config lgn_projection(double d_max) {
     p.name = "lgn_v1";
     p.rule.kind = lio::rule_kind::select_source_cells;
     p.rule.nsources_low = 10;
-    p.rule.nsources_high = 29; // Python's randint(10, 30)
+    p.rule.nsources_high = 29; // np.random.randint(10, 30): exclusive top
     p.rule.d_max_um = d_max;
-    p.nsyn = {3, 11}; // randint(3, 12)
+    p.nsyn = {3, 11}; // np.random.randint(3, 12)
     p.weight.value = 2.0;
     p.delay_ms.value = 1.7;
     return p;
