@@ -46,7 +46,7 @@ rate_stats rate_statistics(const std::string& population, const io::spike_table&
                            std::uint64_t cells, double seconds, const std::string& file = "");
 
 /// One finished run: its label (the folder name), simulated time and per-population statistics
-/// in the order of its summary.json.
+/// in the order of its spike file (HDF5 link order: by name, i.e. alphabetical).
 struct run_rates {
     std::string label;
     std::filesystem::path dir;
