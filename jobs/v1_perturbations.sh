@@ -3,7 +3,8 @@
 # -230 / +230 pA over the whole run), one after another, then the comparison table.
 #   jobs/v1_perturbations.sh [OUT_DIR] [extra 'laminar run' options...]
 # Environment: LAMINAR (default build/release/bin/laminar), NP (MPI ranks, default 2),
-# MPIEXEC (default mpirun), CONFIG (default configs/v1/v1_seed.yaml), AMP (default 230).
+# MPIEXEC (default mpirun; words split on blanks, e.g. "mpirun --oversubscribe"),
+# CONFIG (default configs/v1/v1_seed.yaml), AMP (default 230).
 # Writes OUT_DIR/<condition>/ (spikes.h5, rates.csv, summary.json, ...) and OUT_DIR/rates.csv,
 # OUT_DIR/rates.md (per population: mean, median, silent fraction, max, change vs baseline).
 set -euo pipefail
@@ -14,7 +15,7 @@ shift || true
 laminar=${LAMINAR:-$root/build/release/bin/laminar}
 config=${CONFIG:-$root/configs/v1/v1_seed.yaml}
 np=${NP:-2}
-mpiexec=${MPIEXEC:-mpirun}
+read -r -a mpiexec <<<"${MPIEXEC:-mpirun}"
 amp=${AMP:-230}
 
 # The conditions, in the order of the table: name population amplitude.
@@ -28,9 +29,9 @@ dirs=()
 for c in "${conditions[@]}"; do
     read -r name pop a <<<"$c"
     echo "== $name (stimuli.perturb: population $pop, amp $a pA)"
-    "$mpiexec" -np "$np" "$laminar" run "$config" --output "$out/$name" --quiet \
+    "${mpiexec[@]}" -np "$np" "$laminar" run "$config" --output "$out/$name" --quiet \
         --set "stimuli.perturb.population=$pop" --set "stimuli.perturb.amp=$a" "$@"
     dirs+=("$out/$name")
 done
-"$mpiexec" -np 1 "$laminar" compare "${dirs[@]}" --output "$out"
+"${mpiexec[@]}" -np 1 "$laminar" compare "${dirs[@]}" --output "$out"
 echo "table: $out/rates.md"
