@@ -104,6 +104,33 @@ TEST(select_source_cells, fixed_count_and_no_self_in_the_same_block) {
     EXPECT_TRUE(incoming(none, 4).empty());
 }
 
+TEST(select_source_cells, large_k_uses_the_hash_set_path_and_stays_uniform) {
+    // k > 64 takes the unordered_set membership branch of Floyd's algorithm; k = 64 is the last
+    // k of the linear-scan branch. Over n = 200 sources and 3,000 targets (no distance limit):
+    // exactly k distinct sources per target, each source used by ~ targets * k / n targets.
+    const std::uint32_t n = 200, targets = 3000;
+    for (const std::uint32_t k : {64u, 65u, 150u, n - 1}) {
+        auto p = lgn_projection(lio::infinity);
+        p.rule.nsources_low = p.rule.nsources_high = k;
+        ln::projection_builder b(p, 4, 11, 0.1, n, 0, n, false, nullptr, nullptr);
+        std::vector<std::uint64_t> hits(n, 0);
+        for (std::uint32_t t = 0; t < targets; ++t) {
+            const auto e = incoming(b, t);
+            ASSERT_EQ(e.size(), k) << "k " << k << ", target " << t;
+            std::set<std::uint32_t> distinct;
+            for (const auto& x : e) {
+                ASSERT_LT(x.source, n);
+                distinct.insert(x.source);
+                ++hits[x.source];
+            }
+            ASSERT_EQ(distinct.size(), std::size_t(k)) << "k " << k << ": sources are distinct";
+        }
+        const double q = double(k) / n, mean = targets * q, sd = std::sqrt(targets * q * (1 - q));
+        for (std::uint32_t j = 0; j < n; ++j)
+            EXPECT_NEAR(double(hits[j]), mean, 5 * sd) << "k " << k << ", source " << j;
+    }
+}
+
 TEST(select_source_cells, visual_tan_mapping_is_the_seeds_convert_to_2d) {
     lio::target_space_config space;
     space.kind = lio::target_space_kind::visual_tan;
