@@ -16,12 +16,6 @@ namespace {
 constexpr std::uint64_t selection_base = std::uint64_t(1) << 62;
 constexpr int blocks_per_edge_log2 = 6;
 
-// Per-thread scratch for the chosen sources of select_source_cells (a few dozen entries).
-std::vector<std::uint32_t>& selection_scratch() {
-    thread_local std::vector<std::uint32_t> v;
-    return v;
-}
-
 double distance(const position& a, const position& b) {
     const double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
     return std::sqrt(dx * dx + dy * dy + dz * dz);
@@ -240,8 +234,8 @@ void projection_builder::build(std::uint32_t t, std::vector<edge>& out) const {
             k = std::uint64_t(
                 sel.integer(std::int64_t(rule.nsources_low), std::int64_t(rule.nsources_high)));
         k = std::min<std::uint64_t>(k, available);
-        auto& chosen = selection_scratch();
-        chosen.clear();
+        std::vector<std::uint32_t> chosen; // k is a few dozen in practice: one allocation
+        chosen.reserve(std::size_t(k));
         std::unordered_set<std::uint32_t> large; // membership when k is not small
         for (std::uint64_t m = available - k; m < available; ++m) {
             // Uniform in [0, m], m < 2^32.
