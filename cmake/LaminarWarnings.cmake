@@ -10,6 +10,8 @@ if(LAMINAR_SANITIZE)
     target_compile_options(laminar_sanitize INTERFACE
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(laminar_sanitize INTERFACE -fsanitize=address,undefined)
+    target_sources(laminar_sanitize INTERFACE
+        $<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:${PROJECT_SOURCE_DIR}/cmake/sanitizer_defaults.cpp>)
 endif()
 add_library(laminar::sanitize ALIAS laminar_sanitize)
 

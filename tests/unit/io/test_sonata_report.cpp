@@ -65,8 +65,9 @@ report_population make_population(const std::string& name, std::vector<std::uint
                                   std::vector<std::size_t> columns, std::size_t n_times) {
     report_population p{name, std::move(ids), std::move(columns), {}};
     for (std::size_t t = 0; t < n_times; ++t) {
+        // Bad-input tests pass columns beyond node_ids: give them any value, never read past.
         for (const std::size_t c : p.local_columns)
-            p.local_data.push_back(value(p.node_ids[c], t));
+            p.local_data.push_back(value(c < p.node_ids.size() ? p.node_ids[c] : c, t));
     }
     return p;
 }
