@@ -12,6 +12,7 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include "io_test_support.hpp"
 #include "laminar/core/error.hpp"
 #include "laminar/io/sonata_report.hpp"
 
@@ -23,38 +24,9 @@ using laminar::io::write_report;
 
 namespace {
 
-const fs::path fixtures = fs::path(LAMINAR_SHARED_DIR) / "data" / "sonata_examples";
-
-class temp_file {
-public:
-    explicit temp_file(const std::string& ext = ".h5") {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ =
-            fs::temp_directory_path() /
-            fmt::format("laminar_{}_{}_{}{}", info->test_suite_name(), info->name(), getpid(), ext);
-    }
-    ~temp_file() {
-        std::error_code ec;
-        fs::remove(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-template <typename F>
-void expect_io_error(F&& f, const fs::path& path, const std::string& part) {
-    try {
-        f();
-        ADD_FAILURE() << "expected io_error for " << path;
-    } catch (const laminar::io_error& e) {
-        EXPECT_EQ(e.path(), path.string());
-        const std::string what = e.what();
-        EXPECT_NE(what.find(path.string()), std::string::npos) << what;
-        EXPECT_NE(what.find(part), std::string::npos) << what;
-    }
-}
+const fs::path& fixtures = laminar::test::fixtures();
+using laminar::test::expect_io_error;
+using laminar::test::temp_file;
 
 float value(std::uint64_t node, std::size_t t) {
     return static_cast<float>(node) * 100.0f + static_cast<float>(t) * 0.5f;
