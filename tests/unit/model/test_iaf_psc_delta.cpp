@@ -8,32 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "group_driver.hpp"
 #include "laminar/core/error.hpp"
 #include "laminar/model/neuron_group.hpp"
 
 using laminar::model::make_group;
-using laminar::model::neuron_group;
-using laminar::model::step_input;
 
 namespace {
 
-// Drives a group one step at a time; spike weights are cleared after each step, the current
-// input stays until changed.
-struct driver {
+struct driver : laminar::test::group_driver {
     driver(const std::map<std::string, double>& params, double dt, std::size_t n)
-        : group(make_group("iaf_psc_delta", params, dt, n)), w_ex(n), w_in(n), current(n) {}
-
-    std::vector<std::uint32_t> step() {
-        std::vector<std::uint32_t> spiked;
-        group->advance(L++, step_input{w_ex.data(), w_in.data(), current.data()}, spiked);
-        std::fill(w_ex.begin(), w_ex.end(), 0.0);
-        std::fill(w_in.begin(), w_in.end(), 0.0);
-        return spiked;
-    }
-
-    std::unique_ptr<neuron_group> group;
-    std::vector<double> w_ex, w_in, current;
-    laminar::step_type L = 0;
+        : group_driver("iaf_psc_delta", params, dt, n) {}
 };
 
 constexpr double tol = 1e-12;
