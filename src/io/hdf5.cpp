@@ -109,6 +109,24 @@ dataset open_dataset(hid_t loc, const std::string& name, const std::string& path
         check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, "cannot open dataset " + name));
 }
 
+std::vector<std::string> link_names(hid_t loc, const std::string& path, const std::string& what) {
+    H5G_info_t info;
+    check(H5Gget_info(loc, &info), path, "cannot list " + what);
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t len = check(
+            H5Lget_name_by_idx(loc, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT),
+            path, "cannot list " + what);
+        std::string name(static_cast<std::size_t>(len) + 1, '\0');
+        check(H5Lget_name_by_idx(loc, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                                 H5P_DEFAULT),
+              path, "cannot list " + what);
+        name.resize(static_cast<std::size_t>(len));
+        names.push_back(std::move(name));
+    }
+    return names;
+}
+
 std::string object_name(hid_t obj) {
     const ssize_t n = H5Iget_name(obj, nullptr, 0);
     if (n <= 0)

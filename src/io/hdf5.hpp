@@ -107,6 +107,9 @@ group create_group(hid_t loc, const std::string& name, const std::string& path);
 group open_group(hid_t loc, const std::string& name, const std::string& path);
 dataset open_dataset(hid_t loc, const std::string& name, const std::string& path);
 
+/// Names of the links in group `loc`, in name order; `what` names the group in messages.
+std::vector<std::string> link_names(hid_t loc, const std::string& path, const std::string& what);
+
 /// The HDF5 name of an object (e.g. "/spikes/v1"), for messages.
 std::string object_name(hid_t obj);
 

@@ -290,21 +290,7 @@ std::vector<std::string> read_report_populations(const std::filesystem::path& fi
     const std::string path = file.string();
     const h5::file f = h5::open_read(path);
     const h5::group report = open_report(f.id(), path);
-    H5G_info_t info;
-    h5::check(H5Gget_info(report.id(), &info), path, "cannot list /report");
-    std::vector<std::string> names;
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t len = h5::check(H5Lget_name_by_idx(report.id(), ".", H5_INDEX_NAME,
-                                                         H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT),
-                                      path, "cannot list /report");
-        std::string name(static_cast<std::size_t>(len) + 1, '\0');
-        h5::check(H5Lget_name_by_idx(report.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
-                                     name.size(), H5P_DEFAULT),
-                  path, "cannot list /report");
-        name.resize(static_cast<std::size_t>(len));
-        names.push_back(std::move(name));
-    }
-    return names;
+    return h5::link_names(report.id(), path, "/report");
 }
 
 report_table read_report(const std::filesystem::path& file, const std::string& population) {

@@ -343,18 +343,8 @@ read_spike_file(const std::filesystem::path& file, const std::string& old_layout
     const h5::file f = h5::open_read(path);
     const h5::group spikes = open_spikes(f.id(), path);
 
-    H5G_info_t info;
-    h5::check(H5Gget_info(spikes.id(), &info), path, "cannot list /spikes");
     std::vector<std::pair<std::string, spike_table>> out;
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t len = h5::check(H5Lget_name_by_idx(spikes.id(), ".", H5_INDEX_NAME,
-                                                         H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT),
-                                      path, "cannot list /spikes");
-        std::string name(static_cast<std::size_t>(len) + 1, '\0');
-        h5::check(H5Lget_name_by_idx(spikes.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
-                                     name.size(), H5P_DEFAULT),
-                  path, "cannot list /spikes");
-        name.resize(static_cast<std::size_t>(len));
+    for (const auto& name : h5::link_names(spikes.id(), path, "/spikes")) {
         if (!is_group(spikes.id(), name, path))
             continue; // old-layout datasets, handled below
         const h5::group pop = h5::open_group(spikes.id(), name, path);
