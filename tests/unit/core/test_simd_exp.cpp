@@ -1,0 +1,92 @@
+// simd_exp: accuracy against an extended-precision reference over its whole domain, and the
+// property the cell loops rely on: a vectorised loop gives the same bits as scalar calls.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include "core/simd_exp.hpp"
+
+namespace {
+
+/// Distance in units in the last place of `want` (rounded to double) between got and want.
+double ulp_error(double got, long double want) {
+    const double w = static_cast<double>(want);
+    const double ulp = std::nextafter(w, INFINITY) - w;
+    return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
+}
+
+/// Scalar calls that the compiler may not turn into a vector loop.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noinline, optimize("no-tree-vectorize")))
+#endif
+void exp_scalar(const std::vector<double>& x, std::vector<double>& y) {
+    for (std::size_t i = 0; i < x.size(); ++i)
+        y[i] = laminar::simd_exp(x[i]);
+}
+
+__attribute__((noinline)) void exp_simd(const std::vector<double>& x, std::vector<double>& y) {
+    const double* __restrict in = x.data();
+    double* __restrict out = y.data();
+#pragma omp simd
+    for (std::size_t i = 0; i < x.size(); ++i)
+        out[i] = laminar::simd_exp(in[i]);
+}
+
+std::vector<double> arguments() {
+    std::vector<double> x;
+    for (int i = 0; i <= 200000; ++i) // the whole domain
+        x.push_back(-708.0 + 1417.0 * i / 200000.0);
+    for (int i = 0; i <= 200000; ++i) // where the hh gates live: -dt/tau in [-10, 0]
+        x.push_back(-10.0 * i / 200000.0);
+    for (int e = -60; e <= 0; ++e) { // tiny arguments of both signs
+        x.push_back(std::ldexp(1.0, e));
+        x.push_back(-std::ldexp(1.0, e));
+    }
+    for (int k = -1021; k <= 1023; ++k) { // the reduction's boundaries, k ln2 +- half a step
+        const double c = k * 0.6931471805599453;
+        for (const double d : {-0.3465735902799727, -1e-12, 0.0, 1e-12, 0.3465735902799727}) {
+            if (c + d >= -708.0 && c + d <= 709.0)
+                x.push_back(c + d);
+        }
+    }
+    return x;
+}
+
+} // namespace
+
+TEST(simd_exp, WithinTwoUlpOverItsDomain) {
+    double worst = 0.0, worst_x = 0.0;
+    for (const double x : arguments()) {
+        const double e = ulp_error(laminar::simd_exp(x), std::exp(static_cast<long double>(x)));
+        if (e > worst) {
+            worst = e;
+            worst_x = x;
+        }
+    }
+    std::printf("  largest error %.3f ulp at x = %.17g\n", worst, worst_x);
+    EXPECT_LE(worst, 2.0) << "at x = " << worst_x;
+}
+
+TEST(simd_exp, ExactWhereExpIsExact) {
+    EXPECT_EQ(laminar::simd_exp(0.0), 1.0);
+    EXPECT_EQ(laminar::simd_exp(-0.0), 1.0);
+    EXPECT_GT(laminar::simd_exp(-708.0), 0.0);
+    EXPECT_TRUE(std::isnormal(laminar::simd_exp(-708.0)));
+    EXPECT_TRUE(std::isfinite(laminar::simd_exp(709.0)));
+}
+
+TEST(simd_exp, VectorLanesGiveTheBitsOfScalarCalls) {
+    // An odd count, so that the vector body and its remainder both run.
+    auto x = arguments();
+    x.resize(x.size() / 2 * 2 + 1);
+    std::vector<double> scalar(x.size()), simd(x.size());
+    exp_scalar(x, scalar);
+    exp_simd(x, simd);
+    for (std::size_t i = 0; i < x.size(); ++i)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(scalar[i]), std::bit_cast<std::uint64_t>(simd[i]))
+            << "x = " << x[i];
+}
