@@ -6,8 +6,15 @@
 //   voltage is checked against the NetCon threshold.
 #include "hh_neuron.hpp"
 
+#include "core/simd_exp.hpp"
+
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <numbers>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
@@ -38,6 +45,26 @@ exp2syn_constants exp2syn(double tau1, double tau2, double dt) {
     factor = 1.0 / factor;
     // cnexp of A' = -A/tau: A <- A + (1 - exp(dt*(-1/tau)))*(-A).
     return {factor, 1.0 - std::exp(dt * ((-1.0) / tau1)), 1.0 - std::exp(dt * ((-1.0) / tau2))};
+}
+
+// The cell loop is compiled for AVX-512, AVX2 and the baseline, picked at load time by the CPU:
+// the same operations in every version (no contraction, -ffp-contract=off), so the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LAMINAR_CELL_LOOP_CLONES                                                                   \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define LAMINAR_CELL_LOOP_CLONES
+#endif
+
+// min(max(x, 0), hi) for hi > 0, on the bit patterns: non-negative doubles order as their bits
+// read as integers, negative ones (and -0, -NaN) are negative integers; +NaN reads as hi. No
+// floating-point select, which GCC would turn into branches in the cell loop.
+LAMINAR_ALWAYS_INLINE double clamp_bits(double x, double hi) noexcept {
+    std::int64_t b = std::bit_cast<std::int64_t>(x);
+    b = b > 0 ? b : 0;
+    const std::int64_t top = std::bit_cast<std::int64_t>(hi);
+    b = b < top ? b : top;
+    return std::bit_cast<double>(b);
 }
 
 // NEURON's half-segment axial resistance of a one-segment section, MΩ.
@@ -139,8 +166,42 @@ void hh_rate_table::lookup(double v, double out[6]) const noexcept {
 // ---------------------------------------------------------------------------------------------
 
 hh_neuron_group::hh_neuron_group(const hh_neuron_params& p, double dt_ms, std::size_t n)
-    : neuron_group(n), dt_(dt_ms), dend_(p.has_dend != 0.0), table_(p.celsius), v_s_(n, p.v_init),
-      v_d_(n, p.v_init), m_(n), h_(n), n_(n), above_(n, 0) {
+    : neuron_group(n), dt_(dt_ms), dend_(p.has_dend != 0.0), table_(p.celsius) {
+    // State padded to whole vectors; the padding cells start as the others do.
+    const std::size_t padded = (n + lanes - 1) / lanes * lanes;
+    v_s_.assign(padded, p.v_init);
+    v_d_.assign(padded, p.v_init);
+    m_.assign(padded, 0.0);
+    h_.assign(padded, 0.0);
+    n_.assign(padded, 0.0);
+    above_.assign(padded, 0);
+    crossed_.assign(padded, 0);
+    at_.assign(padded, 0);
+    theta_.assign(padded, 0.0);
+    zeros_.assign(std::max(padded, lanes), 0.0);
+    rates_.assign(6 * padded, 0.0);
+    rows_.assign(std::size_t(12 * hh_rate_table::points), 0.0);
+    for (std::size_t i = 0; i < std::size_t(hh_rate_table::points); ++i) {
+        for (std::size_t k = 0; k < 6; ++k) {
+            const double a = table_.t[6 * i + k];
+            rows_[12 * i + k] = a;
+            rows_[12 * i + 6 + k] =
+                i + 1 < std::size_t(hh_rate_table::points) ? table_.t[6 * (i + 1) + k] - a : 0.0;
+        }
+    }
+    // The gate updates take e^(-dt/tau) with simd_exp, whose domain ends at -708: tau between
+    // two rows lies between their values, so the rows bound it. Only absurd temperatures or steps
+    // get near (at 37 °C and dt 0.1 ms, dt/tau stays below 10).
+    for (std::size_t i = 0; i < std::size_t(hh_rate_table::points); ++i) {
+        for (std::size_t k = 1; k < 6; k += 2) {
+            const double tau = table_.t[6 * i + k];
+            if (!(tau > 0.0) || !(dt_ms / tau <= 700.0))
+                throw std::invalid_argument(fmt::format(
+                    "hh_neuron: at celsius {} a gate time constant is {} ms, too fast for dt {} ms "
+                    "(dt / tau must stay below 700)",
+                    p.celsius, tau, dt_ms));
+        }
+    }
     const double area_s = std::numbers::pi * p.soma_diam * p.soma_L; // µm²
     const double area_d = std::numbers::pi * p.dend_diam * p.dend_L;
     cfac_s_ = 0.001 / dt_ms * p.soma_cm;
@@ -170,157 +231,246 @@ hh_neuron_group::hh_neuron_group(const hh_neuron_params& p, double dt_ms, std::s
         decay1_[k] = c.decay1;
         decay2_[k] = c.decay2;
         e_syn_[k] = k % 2 == 0 ? p.exc_e : p.inh_e;
-        A_[k].assign(n, 0.0);
-        B_[k].assign(n, 0.0);
+        A_[k].assign(padded, 0.0);
+        B_[k].assign(padded, 0.0);
     }
     // hh INITIAL: gates at steady state for v_init, from the table.
     double r[6];
     table_.lookup(p.v_init, r);
+    std::fill(m_.begin(), m_.end(), r[0]);
+    std::fill(h_.begin(), h_.end(), r[2]);
+    std::fill(n_.begin(), n_.end(), r[4]);
+}
+
+namespace {
+
+// nocmodl's table lookup for cells [0, n), n a multiple of 4: the six values (minf, mtau, hinf,
+// htau, ninf, ntau) at the row `at` and fraction `theta` found in the voltage loop, one array
+// each, as a + theta (b - a) with b - a stored. The 12 numbers of a cell are one row: four cells'
+// rows are loaded as three blocks of 4 and each block transposed (8 shuffles), which costs a
+// quarter of what gathering the 12 values across cells does. Inlined into each clone.
+LAMINAR_ALWAYS_INLINE void look_up_rates(const double* __restrict rows,
+                                         const std::int32_t* __restrict at,
+                                         const double* __restrict theta, double* __restrict out,
+                                         std::size_t stride, std::size_t n) noexcept {
+    using v4d = double __attribute__((vector_size(32)));
+    using v4i = std::int64_t __attribute__((vector_size(32)));
+    for (std::size_t i = 0; i < n; i += 4) {
+        v4d col[12];
+        for (std::size_t b = 0; b < 3; ++b) {
+            v4d r[4];
+            for (std::size_t c = 0; c < 4; ++c)
+                std::memcpy(&r[c], rows + at[i + c] + 4 * b, sizeof(v4d));
+            const v4d t0 = __builtin_shuffle(r[0], r[1], v4i{0, 4, 2, 6});
+            const v4d t1 = __builtin_shuffle(r[0], r[1], v4i{1, 5, 3, 7});
+            const v4d t2 = __builtin_shuffle(r[2], r[3], v4i{0, 4, 2, 6});
+            const v4d t3 = __builtin_shuffle(r[2], r[3], v4i{1, 5, 3, 7});
+            col[4 * b] = __builtin_shuffle(t0, t2, v4i{0, 1, 4, 5});
+            col[4 * b + 1] = __builtin_shuffle(t1, t3, v4i{0, 1, 4, 5});
+            col[4 * b + 2] = __builtin_shuffle(t0, t2, v4i{2, 3, 6, 7});
+            col[4 * b + 3] = __builtin_shuffle(t1, t3, v4i{2, 3, 6, 7});
+        }
+        v4d th;
+        std::memcpy(&th, theta + i, sizeof(v4d));
+        for (std::size_t k = 0; k < 6; ++k) {
+            const v4d v = col[k] + th * col[k + 6];
+            std::memcpy(out + k * stride + i, &v, sizeof(v4d));
+        }
+    }
+}
+
+// The three hh gates of cells [0, n) at the new voltage by cnexp, from the looked-up rates. One
+// loop for the three so that their exponentials, independent chains, overlap. Inlined into each
+// clone.
+LAMINAR_ALWAYS_INLINE void update_gates(double* __restrict m, double* __restrict h,
+                                        double* __restrict g, const double* __restrict r,
+                                        std::size_t stride, double dt, std::size_t n) noexcept {
+    const double* __restrict minf = r;
+    const double* __restrict mtau = r + stride;
+    const double* __restrict hinf = r + 2 * stride;
+    const double* __restrict htau = r + 3 * stride;
+    const double* __restrict ninf = r + 4 * stride;
+    const double* __restrict ntau = r + 5 * stride;
+    const double ndt = -dt;
+#pragma omp simd
     for (std::size_t i = 0; i < n; ++i) {
-        m_[i] = r[0];
-        h_[i] = r[2];
-        n_[i] = r[4];
+        // The three -dt/tau from one division (tau lies in 1e-4..1e3 ms: no overflow).
+        const double mt = mtau[i], ht = htau[i], nt = ntau[i];
+        const double mh = mt * ht;
+        const double inv = 1.0 / (mh * nt);
+        const double em = simd_exp(ndt * ((ht * nt) * inv));
+        const double eh = simd_exp(ndt * ((mt * nt) * inv));
+        const double en = simd_exp(ndt * (mh * inv));
+        m[i] = std::fma(1.0 - em, minf[i] - m[i], m[i]);
+        h[i] = std::fma(1.0 - eh, hinf[i] - h[i], h[i]);
+        g[i] = std::fma(1.0 - en, ninf[i] - g[i], g[i]);
+    }
+}
+
+// Exp2Syn of one receptor: decay by cnexp, then the events arriving at t_{L+1} (NET_RECEIVE:
+// A, B += w factor); with Fold, a second input `w2` lands on the same receptor.
+template <bool Fold>
+LAMINAR_ALWAYS_INLINE void update_synapse(double* __restrict A, double* __restrict B,
+                                          const double* __restrict w, const double* __restrict w2,
+                                          double decay1, double decay2, double factor,
+                                          std::size_t n) noexcept {
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+        double we = w[i];
+        if constexpr (Fold)
+            we += w2[i];
+        A[i] = std::fma(we, factor, std::fma(-decay1, A[i], A[i]));
+        B[i] = std::fma(we, factor, std::fma(-decay2, B[i], B[i]));
+    }
+}
+
+} // namespace
+
+// One update of cells [first, first + n), n a multiple of `lanes`, with inputs `in` (already
+// offset to `first`), written as a few loops over cells that vectorise (one for the voltages,
+// one for the gates, one per receptor: short loop bodies that keep their values in registers):
+// no branch, no libm call (simd_exp), the rate table read by index. Each cell's arithmetic is
+// the same in every lane and every clone, so results never depend on how cells are grouped into
+// shards. It is NEURON's scheme with two rewrites that change only the rounding
+// (MODEL_EQUATIONS.md 4-6; docs/models/hh_neuron.md):
+//  - conductance slopes are the conductances themselves; nocmodl's difference quotient
+//    (i(v + 0.001) - i(v)) / 0.001 of these currents, linear in v at fixed gates and
+//    conductances, differs from them by rounding only;
+//  - cnexp's x + (1 - exp(dt (-1/tau))) (-(xinf/tau)/(-1/tau) - x) keeps its exponent, but
+//    -(xinf/tau)/(-1/tau) is written xinf.
+template <bool Dend>
+LAMINAR_CELL_LOOP_CLONES void hh_neuron_group::update_cells(std::size_t first, std::size_t n,
+                                                            const cell_inputs& in) {
+    const double cfac_s = cfac_s_, cfac_d = cfac_d_, a_s = a_s_, a_d = a_d_, dens_s = to_dens_s_,
+                 dens_d = to_dens_d_, gnabar = gnabar_, gkbar = gkbar_, gl = gl_, el = el_,
+                 ena = ena_, ek = ek_, g_pas = g_pas_, e_pas = e_pas_, thr = thr_;
+    // IClamp: the config gives pA, NEURON nA; +100 i / area as a density.
+    const double clamp_s = dens_s / 1000.0;
+    const double e0 = e_syn_[0], e1 = e_syn_[1], e2 = e_syn_[2], e3 = e_syn_[3];
+    double* __restrict vs_a = v_s_.data() + first;
+    double* __restrict vd_a = v_d_.data() + first;
+    const double* __restrict m_a = m_.data() + first;
+    const double* __restrict h_a = h_.data() + first;
+    const double* __restrict n_a = n_.data() + first;
+    const double* __restrict A0 = A_[0].data() + first;
+    const double* __restrict A1 = A_[1].data() + first;
+    const double* __restrict A2 = A_[2].data() + first;
+    const double* __restrict A3 = A_[3].data() + first;
+    const double* __restrict B0 = B_[0].data() + first;
+    const double* __restrict B1 = B_[1].data() + first;
+    const double* __restrict B2 = B_[2].data() + first;
+    const double* __restrict B3 = B_[3].data() + first;
+    std::int64_t* __restrict above = above_.data() + first;
+    std::int64_t* __restrict crossed = crossed_.data() + first;
+    std::int32_t* __restrict at = at_.data() + first;
+    double* __restrict theta = theta_.data() + first;
+    const double* __restrict cur = in.current;
+
+    // --- currents at v(t_L), backward Euler in v, NetCon check, table position of v(t_{L+1}) ---
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+        const double vs = vs_a[i];
+        const double mm = m_a[i], hh = h_a[i], nn = n_a[i];
+        const double gna = gnabar * mm * mm * mm * hh;
+        const double gk = gkbar * nn * nn * nn * nn;
+        double rhs_s = -std::fma(gna, vs - ena, std::fma(gk, vs - ek, gl * (vs - el)));
+        double d_s = gna + gk + gl;
+        const double gd0 = (B0[i] - A0[i]) * dens_s, gd1 = (B1[i] - A1[i]) * dens_s;
+        rhs_s = std::fma(-gd0, vs - e0, rhs_s);
+        rhs_s = std::fma(-gd1, vs - e1, rhs_s);
+        rhs_s = std::fma(cur[i], clamp_s, rhs_s);
+        d_s += gd0 + gd1 + cfac_s;
+
+        double vs_new;
+        if constexpr (Dend) {
+            const double vd = vd_a[i];
+            const double gd2 = (B2[i] - A2[i]) * dens_d, gd3 = (B3[i] - A3[i]) * dens_d;
+            double rhs_d = -(g_pas * (vd - e_pas));
+            rhs_d = std::fma(-gd2, vd - e2, rhs_d);
+            rhs_d = std::fma(-gd3, vd - e3, rhs_d);
+            double d_d = g_pas + gd2 + gd3 + cfac_d;
+            // Axial terms, then the 2x2 system solved by eliminating the leaf (dend) first.
+            rhs_s = std::fma(a_s, vd - vs, rhs_s);
+            rhs_d = std::fma(a_d, vs - vd, rhs_d);
+            d_s += a_s;
+            d_d += a_d;
+            const double inv_d = 1.0 / d_d;
+            const double p = a_s * inv_d;
+            const double dvs = std::fma(p, rhs_d, rhs_s) / std::fma(-p, a_d, d_s);
+            const double dvd = std::fma(a_d, dvs, rhs_d) * inv_d;
+            vs_new = vs + dvs;
+            vd_a[i] = vd + dvd;
+        } else {
+            vs_new = vs + rhs_s / d_s;
+        }
+        vs_a[i] = vs_new;
+
+        // NetCon: an upward crossing of the threshold, seen at the first grid point above it.
+        const std::int64_t up = vs_new > thr;
+        crossed[i] = up & (above[i] ^ 1);
+        above[i] = up;
+
+        // nocmodl's table lookup: clamped at the ends (a NaN voltage reads an end row).
+        const double xi = clamp_bits(vs_new + 100.0, 200.0);
+        const std::int32_t row = static_cast<std::int32_t>(xi);
+        theta[i] = xi - static_cast<double>(row);
+        at[i] = 12 * row;
+    }
+
+    // --- hh gates at v(t_{L+1}) by cnexp ---
+    const std::size_t stride = v_s_.size();
+    look_up_rates(rows_.data(), at, theta, rates_.data() + first, stride, n);
+    update_gates(m_.data() + first, h_.data() + first, n_.data() + first, rates_.data() + first,
+                 stride, dt_, n);
+
+    // --- Exp2Syn; without a dendrite, dendrite-targeted synapses sit on the soma ---
+    if constexpr (Dend) {
+        for (std::size_t k = 0; k < 4; ++k)
+            update_synapse<false>(A_[k].data() + first, B_[k].data() + first, in.w[k], nullptr,
+                                  decay1_[k], decay2_[k], factor_[k], n);
+    } else {
+        for (std::size_t k = 0; k < 2; ++k)
+            update_synapse<true>(A_[k].data() + first, B_[k].data() + first, in.w[k], in.w[k + 2],
+                                 decay1_[k], decay2_[k], factor_[k], n);
     }
 }
 
 void hh_neuron_group::advance(step_type /*L*/, const step_input& in,
                               std::vector<std::uint32_t>& spiked) {
     const std::size_t n = size();
-    const double dt = dt_, cfac_s = cfac_s_, cfac_d = cfac_d_, a_s = a_s_, a_d = a_d_,
-                 dens_s = to_dens_s_, dens_d = to_dens_d_, gnabar = gnabar_, gkbar = gkbar_,
-                 gl = gl_, el = el_, ena = ena_, ek = ek_, g_pas = g_pas_, e_pas = e_pas_,
-                 thr = thr_;
-    const double e0 = e_syn_[0], e1 = e_syn_[1], e2 = e_syn_[2], e3 = e_syn_[3];
-    double* __restrict vs_ = v_s_.data();
-    double* __restrict vd_ = v_d_.data();
-    double* __restrict m_a = m_.data();
-    double* __restrict h_a = h_.data();
-    double* __restrict n_a = n_.data();
-    double* __restrict A0 = A_[0].data();
-    double* __restrict A1 = A_[1].data();
-    double* __restrict A2 = A_[2].data();
-    double* __restrict A3 = A_[3].data();
-    double* __restrict B0 = B_[0].data();
-    double* __restrict B1 = B_[1].data();
-    double* __restrict B2 = B_[2].data();
-    double* __restrict B3 = B_[3].data();
-    std::uint8_t* __restrict above = above_.data();
-    const double* w0 = in.w_ex;
-    const double* w1 = in.w_in;
-    const double* w2 = in.w_more[0];
-    const double* w3 = in.w_more[1];
-    const double* c = in.current;
-    const hh_rate_table& table = table_;
-
-    // A point process's current i(v) = g (v - e) and its numerical slope, as nocmodl's
-    // nrn_cur writes them (slope first at v + 0.001, both scaled to density by 100/area).
-    auto syn = [](double g, double e, double v, double dens, double& rhs, double& d) {
-        const double i1 = g * (v + .001 - e);
-        const double i0 = g * (v - e);
-        double slope = (i1 - i0) / .001;
-        slope *= dens;
-        rhs -= i0 * dens;
-        d += slope;
-    };
-
+    const std::size_t body = n - n % lanes;
+    const double* zero = zeros_.data();
+    // The cells of whole vectors read the engine's input arrays directly.
+    const cell_inputs direct{{in.w_ex, in.w_in, in.w_more[0] != nullptr ? in.w_more[0] : zero,
+                              in.w_more[1] != nullptr ? in.w_more[1] : zero},
+                             in.current};
+    // The last cells read copies padded with zeros (the input arrays end at n), and the padding
+    // cells, never read, integrate like unstimulated cells.
+    if (body < n) {
+        for (std::size_t k = 0; k < 4; ++k) {
+            tail_w_[k].fill(0.0);
+            std::copy(direct.w[k] + body, direct.w[k] + n, tail_w_[k].begin());
+        }
+        tail_current_.fill(0.0);
+        std::copy(in.current + body, in.current + n, tail_current_.begin());
+    }
+    const cell_inputs tail{
+        {tail_w_[0].data(), tail_w_[1].data(), tail_w_[2].data(), tail_w_[3].data()},
+        tail_current_.data()};
+    if (dend_) {
+        if (body > 0)
+            update_cells<true>(0, body, direct);
+        if (body < n)
+            update_cells<true>(body, lanes, tail);
+    } else {
+        if (body > 0)
+            update_cells<false>(0, body, direct);
+        if (body < n)
+            update_cells<false>(body, lanes, tail);
+    }
     for (std::size_t i = 0; i < n; ++i) {
-        const double vs = vs_[i];
-        // --- currents at v(t_L) ---
-        const double mm = m_a[i], hh = h_a[i], nn = n_a[i];
-        const double gna = gnabar * mm * mm * mm * hh;
-        const double gk = gkbar * nn * nn * nn * nn;
-        auto hh_current = [&](double v) {
-            double cur = 0.0;
-            cur += gna * (v - ena);
-            cur += gk * (v - ek);
-            cur += gl * (v - el);
-            return cur;
-        };
-        const double i_hi = hh_current(vs + .001);
-        const double i_hh = hh_current(vs);
-        double d_s = (i_hi - i_hh) / .001;
-        double rhs_s = -i_hh;
-        syn(B0[i] - A0[i], e0, vs, dens_s, rhs_s, d_s);
-        syn(B1[i] - A1[i], e1, vs, dens_s, rhs_s, d_s);
-        // IClamp (an electrode current, nA; the config gives pA): +100 i / area.
-        rhs_s += (c[i] / 1000.0) * dens_s;
-        d_s += cfac_s;
-
-        double vs_new;
-        if (dend_) {
-            const double vd = vd_[i];
-            const double ip1 = g_pas * (vd + .001 - e_pas);
-            const double ip0 = g_pas * (vd - e_pas);
-            double d_d = (ip1 - ip0) / .001;
-            double rhs_d = -ip0;
-            syn(B2[i] - A2[i], e2, vd, dens_d, rhs_d, d_d);
-            syn(B3[i] - A3[i], e3, vd, dens_d, rhs_d, d_d);
-            d_d += cfac_d;
-            // Axial terms, then the 2x2 system solved by eliminating the leaf (dend) first.
-            rhs_s += a_s * (vd - vs);
-            rhs_d += a_d * (vs - vd);
-            d_s += a_s;
-            d_d += a_d;
-            const double p = a_s / d_d;
-            const double dvs = (rhs_s + p * rhs_d) / (d_s - p * a_d);
-            const double dvd = (rhs_d + a_d * dvs) / d_d;
-            vs_new = vs + dvs;
-            vd_[i] = vd + dvd;
-        } else {
-            vs_new = vs + rhs_s / d_s;
-        }
-        vs_[i] = vs_new;
-
-        // --- states at v(t_{L+1}): hh gates by cnexp from the rate table ---
-        double r[6];
-        table.lookup(vs_new, r);
-        m_a[i] =
-            mm + (1. - std::exp(dt * ((-1.0) / r[1]))) * (-(r[0] / r[1]) / ((-1.0) / r[1]) - mm);
-        h_a[i] =
-            hh + (1. - std::exp(dt * ((-1.0) / r[3]))) * (-(r[2] / r[3]) / ((-1.0) / r[3]) - hh);
-        n_a[i] =
-            nn + (1. - std::exp(dt * ((-1.0) / r[5]))) * (-(r[4] / r[5]) / ((-1.0) / r[5]) - nn);
-
-        // Exp2Syn decay, then the events arriving at t_{L+1} (NET_RECEIVE: A, B += w factor).
-        A0[i] += decay1_[0] * (-A0[i]);
-        B0[i] += decay2_[0] * (-B0[i]);
-        A1[i] += decay1_[1] * (-A1[i]);
-        B1[i] += decay2_[1] * (-B1[i]);
-        double we = w0[i], wi = w1[i];
-        if (dend_) {
-            A2[i] += decay1_[2] * (-A2[i]);
-            B2[i] += decay2_[2] * (-B2[i]);
-            A3[i] += decay1_[3] * (-A3[i]);
-            B3[i] += decay2_[3] * (-B3[i]);
-            if (w2 != nullptr) {
-                A2[i] += w2[i] * factor_[2];
-                B2[i] += w2[i] * factor_[2];
-            }
-            if (w3 != nullptr) {
-                A3[i] += w3[i] * factor_[3];
-                B3[i] += w3[i] * factor_[3];
-            }
-        } else {
-            // No dendrite: dendrite-targeted synapses sit on the soma (same kinetics).
-            if (w2 != nullptr)
-                we += w2[i];
-            if (w3 != nullptr)
-                wi += w3[i];
-        }
-        A0[i] += we * factor_[0];
-        B0[i] += we * factor_[0];
-        A1[i] += wi * factor_[1];
-        B1[i] += wi * factor_[1];
-
-        // NetCon: an upward crossing of the threshold, seen at the first grid point above it.
-        if (vs_new > thr) {
-            if (above[i] == 0) {
-                above[i] = 1;
-                spiked.push_back(static_cast<std::uint32_t>(i));
-            }
-        } else {
-            above[i] = 0;
-        }
+        if (crossed_[i] != 0)
+            spiked.push_back(static_cast<std::uint32_t>(i));
     }
 }
 

@@ -103,7 +103,18 @@ public:
     /// The dendrite's voltage (equals v_init forever without a dendrite).
     double v_dend(std::size_t i) const { return v_d_[i]; }
 
+    /// Cells per vector: the state is padded to a multiple of it, so the cell loops never run a
+    /// scalar remainder (AVX-512 holds 8 doubles).
+    static constexpr std::size_t lanes = 8;
+
 private:
+    struct cell_inputs {
+        std::array<const double*, 4> w; // per receptor
+        const double* current;          // pA
+    };
+    template <bool Dend>
+    void update_cells(std::size_t first, std::size_t n, const cell_inputs& in);
+
     // Constants of the scheme.
     double dt_;
     bool dend_;
@@ -114,10 +125,20 @@ private:
     // Exp2Syn per receptor (0 exc_soma, 1 inh_soma, 2 exc_dend, 3 inh_dend).
     std::array<double, 4> factor_{}, decay1_{}, decay2_{}, e_syn_{};
     hh_rate_table table_;
+    /// The table as the cell loop reads it: per voltage row the six values, then their
+    /// differences to the next row (0 in the last), so that a + theta (b - a) is one product.
+    std::vector<double> rows_;
     // State, one entry per cell.
     std::vector<double> v_s_, v_d_, m_, h_, n_;
     std::array<std::vector<double>, 4> A_, B_; // µS
-    std::vector<std::uint8_t> above_;          // NetCon flag: v > threshold at the last check
+    std::vector<std::int64_t> above_;          // NetCon flag: v > threshold at the last check
+    std::vector<std::int64_t> crossed_;        // set in the cell loop: an upward crossing now
+    std::vector<std::int32_t> at_;             // per cell: the table row of the new voltage (x12)
+    std::vector<double> theta_;                // and the fraction between it and the next row
+    std::vector<double> rates_; // minf, mtau, hinf, htau, ninf, ntau there: 6 arrays of a row each
+    std::array<std::array<double, lanes>, 4> tail_w_{}; // the last cells' inputs, zero-padded
+    std::array<double, lanes> tail_current_{};
+    std::vector<double> zeros_; // the input of a receptor nothing projects to
 };
 
 } // namespace laminar::model

@@ -284,3 +284,55 @@ TEST(hh_neuron, DendriticSynapsesOfASomaOnlyCellActOnTheSoma) {
     EXPECT_EQ(s1, s2);
     EXPECT_EQ(s1.size(), 1u); // 20 nS at the soma fires the cell once
 }
+
+// The cell loops run in vector lanes with a padded tail: a cell must compute the same bits
+// whatever the size of its group and wherever it sits in it (the engine's groups change with the
+// number of ranks and threads).
+TEST(hh_neuron, ACellsTraceDoesNotDependOnItsGroupOrLane) {
+    const std::map<std::string, double> pyr = {
+        {"soma_diam", 18.8}, {"soma_L", 18.8},     {"soma_Ra", 123.0}, {"gl", 0.001},
+        {"el", -70.0},       {"has_dend", 1},      {"dend_diam", 2.0}, {"dend_L", 150.0},
+        {"dend_Ra", 150.0},  {"dend_g_pas", 2e-4}, {"exc_tau2", 1.0},  {"inh_tau1", 0.5},
+        {"inh_tau2", 5.0}};
+    // Cell c of any group gets input pattern c % 5: a current and events on every receptor.
+    auto inputs = [](std::size_t n, long L, std::vector<std::vector<double>>& w,
+                     std::vector<double>& c) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t k = i % 5;
+            c[i] = L % 400 < 100 ? 150.0 * double(k) : 0.0; // 5 ms pulses
+            for (std::size_t r = 0; r < 4; ++r)
+                w[r][i] = (L + long(7 * k + 3 * r)) % 97 == 0 ? 0.005 * double(r + 1) : 0.0;
+        }
+    };
+    for (const double has_dend : {0.0, 1.0}) {
+        auto p = pyr;
+        p["has_dend"] = has_dend;
+        std::vector<std::unique_ptr<neuron_group>> groups;
+        const std::vector<std::size_t> sizes = {1, 5, 8, 13, 17};
+        for (const auto n : sizes)
+            groups.push_back(make_group("hh_neuron", p, 0.05, n));
+        std::size_t spikes = 0;
+        for (long L = 0; L < 10000; ++L) {
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                const auto n = sizes[g];
+                std::vector<std::vector<double>> w(4, std::vector<double>(n));
+                std::vector<double> c(n);
+                inputs(n, L, w, c);
+                step_input in{w[0].data(), w[1].data(), c.data()};
+                in.w_more[0] = w[2].data();
+                in.w_more[1] = w[3].data();
+                std::vector<std::uint32_t> spiked;
+                groups[g]->advance(L, in, spiked);
+                spikes += spiked.size();
+            }
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                for (std::size_t i = 0; i < sizes[g]; ++i) {
+                    const auto& ref = *groups[1];
+                    ASSERT_EQ(groups[g]->v_m(i), ref.v_m(i % 5))
+                        << "group of " << sizes[g] << ", cell " << i << ", step " << L;
+                }
+            }
+        }
+        EXPECT_GT(spikes, 60u); // the currents and events make cells fire
+    }
+}
