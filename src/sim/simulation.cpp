@@ -54,12 +54,6 @@ struct poisson_cell {
     step_type next_stamp = never;
 };
 
-struct file_cell {
-    gid_type gid = 0;
-    std::vector<step_type> stamps; // sorted
-    std::size_t next = 0;
-};
-
 /// A connection from a poisson_generator: an independent train per connection. The count of
 /// update n uses word n % 4 of block n / 4 of the connection's stream; the block is cached.
 struct generator_synapse {
@@ -139,7 +133,10 @@ struct shard {
     std::uint32_t n = 0;
     std::vector<group_slot> groups;
     std::vector<poisson_cell> poisson;
-    std::vector<file_cell> files;
+    /// The spikes of NetStim and spike-file sources, known before the run: (stamp, gid) keys
+    /// in order, consumed from `next_scheduled` one step at a time (one cursor for all cells).
+    std::vector<spike_key> scheduled;
+    std::size_t next_scheduled = 0;
     std::vector<double> ring;    // slots x (2 n): [ex | in] per slot
     std::vector<double> current; // C[L] per cell
     std::vector<stimulus_slot> stimuli;
@@ -471,6 +468,38 @@ void simulation::impl::build_shard(shard& sh,
     std::vector<pending_synapse> pending;
     std::vector<network::edge> edges;
 
+    // Populations of one model whose cells follow each other in the shard share a group: one
+    // call per step for all of them (each cell's arithmetic is its own, so grouping never changes
+    // results; the microcircuit's four populations make two groups).
+    struct group_span {
+        const io::model_config* model;
+        std::uint32_t lb, le;
+    };
+    std::vector<group_span> spans;
+    std::vector<std::uint32_t> group_of_block(lay.blocks().size(), 0);
+    for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
+        const auto& blk = lay.blocks()[b];
+        auto [lb, le] = lay.local_range(blk);
+        lb = std::max(lb, sh.lo);
+        le = std::min(le, sh.hi);
+        if (lb >= le || blk.kind != network::cell_kind::neuron)
+            continue;
+        const auto* mc = cfg.find_model(cfg.populations[blk.config_index].model);
+        if (spans.empty() || spans.back().model != mc || spans.back().le != lb)
+            spans.push_back({mc, lb, le});
+        else
+            spans.back().le = le;
+        group_of_block[b] = std::uint32_t(spans.size() - 1);
+    }
+    for (const auto& span : spans) {
+        group_slot gs;
+        gs.group = model::make_group(span.model->type, span.model->params, dt, span.le - span.lb);
+        gs.offset = span.lb - sh.lo;
+        const auto* info = model::find_model(span.model->type);
+        sh.channels = std::max<std::uint32_t>(sh.channels, std::uint32_t(info->receptors.size()));
+        sh.groups.push_back(std::move(gs));
+    }
+
     for (std::size_t b = 0; b < lay.blocks().size(); ++b) {
         const auto& blk = lay.blocks()[b];
         auto [lb, le] = lay.local_range(blk);
@@ -483,12 +512,9 @@ void simulation::impl::build_shard(shard& sh,
 
         const auto& pop = cfg.populations[blk.config_index];
         const auto* mc = cfg.find_model(pop.model);
-        group_slot gs;
-        gs.group = model::make_group(mc->type, mc->params, dt, le - lb);
-        gs.offset = lb - sh.lo;
         const auto* info = model::find_model(mc->type);
-        sh.channels = std::max<std::uint32_t>(sh.channels, std::uint32_t(info->receptors.size()));
-        const auto group_index = std::uint32_t(sh.groups.size());
+        const auto group_index = group_of_block[b];
+        const auto group_lb = spans[group_index].lb;
 
         for (std::uint32_t l = lb; l < le; ++l) {
             const gid_type g = lay.gid_of_local(l);
@@ -591,10 +617,9 @@ void simulation::impl::build_shard(shard& sh,
                 const gid_type g = gid_type(blk.first + tr.node_ids[tr.local_columns[c]]);
                 const auto l = lay.local_of_gid(g);
                 if (l >= lb && l < le)
-                    sh.probes.push_back({group_index, l - lb, ti, c});
+                    sh.probes.push_back({group_index, l - group_lb, ti, c});
             }
         }
-        sh.groups.push_back(std::move(gs));
     }
     std::sort(sh.stimulus_changes.begin(), sh.stimulus_changes.end());
     sh.stimulus_changes.erase(std::unique(sh.stimulus_changes.begin(), sh.stimulus_changes.end()),
@@ -627,7 +652,8 @@ void simulation::impl::setup_sources(shard& sh) {
                 const gid_type g = lay.gid_of_local(l);
                 const rng::stream stream(cfg.run.seed, rng::purpose::netstim, std::uint32_t(b),
                                          g - blk.first);
-                sh.files.push_back({g, netstim_stamps(src, stream, dt, cfg.run.tstop_ms), 0});
+                for (const auto stamp : netstim_stamps(src, stream, dt, cfg.run.tstop_ms))
+                    sh.scheduled.push_back(make_key(stamp, g));
             }
         } else if (blk.kind == network::cell_kind::poisson_source) {
             for (std::uint32_t l = lb; l < le; ++l) {
@@ -666,9 +692,6 @@ void simulation::impl::setup_sources(shard& sh) {
                                    : fmt::format("has no population '{}' (it has: {})",
                                                  src.file_population, names));
             }
-            std::vector<file_cell> cells(le - lb);
-            for (std::uint32_t l = lb; l < le; ++l)
-                cells[l - lb].gid = lay.gid_of_local(l);
             for (std::size_t k = 0; k < table->node_ids.size(); ++k) {
                 const auto id = table->node_ids[k];
                 const double t = table->timestamps[k];
@@ -693,14 +716,11 @@ void simulation::impl::setup_sources(shard& sh) {
                 const auto l = lay.local_of_gid(g);
                 if (l < lb || l >= le)
                     continue;
-                cells[l - lb].stamps.push_back(spike_time_to_stamp(t, dt));
-            }
-            for (auto& c : cells) {
-                std::sort(c.stamps.begin(), c.stamps.end());
-                sh.files.push_back(std::move(c));
+                sh.scheduled.push_back(make_key(spike_time_to_stamp(t, dt), g));
             }
         }
     }
+    std::sort(sh.scheduled.begin(), sh.scheduled.end());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,12 +788,9 @@ void simulation::impl::update(shard& sh, step_type t0, step_type len) {
                 advance_poisson(pc, dt);
             }
         }
-        for (auto& fc : sh.files) {
-            while (fc.next < fc.stamps.size() && fc.stamps[fc.next] == L + 1) {
-                sh.spikes.push_back(make_key(L + 1, fc.gid));
-                ++fc.next;
-            }
-        }
+        while (sh.next_scheduled < sh.scheduled.size() &&
+               key_stamp(sh.scheduled[sh.next_scheduled]) == L + 1)
+            sh.spikes.push_back(sh.scheduled[sh.next_scheduled++]);
         // Clear what was read; the inhibitory half only if anything ever writes to it.
         std::memset(ex, 0, std::size_t(sh.channels_used) * sh.n * sizeof(double));
 
@@ -849,12 +866,10 @@ run_statistics simulation::run(const epoch_observer& observer) {
     // Spikes stamped 0 (a NetStim firing before dt/2: NEURON delivers it at grid point 0 + d)
     // are exchanged and delivered before update 0, like the spikes of an epoch before it.
     for (auto& sh : m.shards) {
-        for (auto& fc : sh.files) {
-            while (fc.next < fc.stamps.size() && fc.stamps[fc.next] == 0) {
-                local.push_back(make_key(0, fc.gid));
-                ++fc.next;
-            }
-        }
+        sh.next_scheduled = 0;
+        while (sh.next_scheduled < sh.scheduled.size() &&
+               key_stamp(sh.scheduled[sh.next_scheduled]) == 0)
+            local.push_back(sh.scheduled[sh.next_scheduled++]);
     }
     global = m.ctx.allgather(local);
     std::sort(global.begin(), global.end());
