@@ -174,11 +174,11 @@ hh_neuron_group::hh_neuron_group(const hh_neuron_params& p, double dt_ms, std::s
     m_.assign(padded, 0.0);
     h_.assign(padded, 0.0);
     n_.assign(padded, 0.0);
-    above_.assign(padded, 0);
     crossed_.assign(padded, 0);
     at_.assign(padded, 0);
     theta_.assign(padded, 0.0);
-    zeros_.assign(std::max(padded, lanes), 0.0);
+    zeros_.assign(padded, 0.0);
+    staged_.assign(padded == n ? 0 : 5 * padded, 0.0);
     rates_.assign(6 * padded, 0.0);
     rows_.assign(std::size_t(12 * hh_rate_table::points), 0.0);
     for (std::size_t i = 0; i < std::size_t(hh_rate_table::points); ++i) {
@@ -273,8 +273,8 @@ LAMINAR_ALWAYS_INLINE void look_up_rates(const double* __restrict rows,
         v4d th;
         std::memcpy(&th, theta + i, sizeof(v4d));
         for (std::size_t k = 0; k < 6; ++k) {
-            const v4d v = col[k] + th * col[k + 6];
-            std::memcpy(out + k * stride + i, &v, sizeof(v4d));
+            const v4d x = col[k] + th * col[k + 6];
+            std::memcpy(out + k * stride + i, &x, sizeof(v4d));
         }
     }
 }
@@ -339,7 +339,7 @@ LAMINAR_ALWAYS_INLINE void update_synapse(double* __restrict A, double* __restri
 //  - cnexp's x + (1 - exp(dt (-1/tau))) (-(xinf/tau)/(-1/tau) - x) keeps its exponent, but
 //    -(xinf/tau)/(-1/tau) is written xinf.
 template <bool Dend>
-LAMINAR_CELL_LOOP_CLONES void hh_neuron_group::update_cells(std::size_t first, std::size_t n,
+LAMINAR_CELL_LOOP_CLONES bool hh_neuron_group::update_cells(std::size_t first, std::size_t n,
                                                             const cell_inputs& in) {
     const double cfac_s = cfac_s_, cfac_d = cfac_d_, a_s = a_s_, a_d = a_d_, dens_s = to_dens_s_,
                  dens_d = to_dens_d_, gnabar = gnabar_, gkbar = gkbar_, gl = gl_, el = el_,
@@ -360,14 +360,14 @@ LAMINAR_CELL_LOOP_CLONES void hh_neuron_group::update_cells(std::size_t first, s
     const double* __restrict B1 = B_[1].data() + first;
     const double* __restrict B2 = B_[2].data() + first;
     const double* __restrict B3 = B_[3].data() + first;
-    std::int64_t* __restrict above = above_.data() + first;
+    std::int64_t any = 0;
     std::int64_t* __restrict crossed = crossed_.data() + first;
     std::int32_t* __restrict at = at_.data() + first;
     double* __restrict theta = theta_.data() + first;
     const double* __restrict cur = in.current;
 
     // --- currents at v(t_L), backward Euler in v, NetCon check, table position of v(t_{L+1}) ---
-#pragma omp simd
+#pragma omp simd reduction(| : any)
     for (std::size_t i = 0; i < n; ++i) {
         const double vs = vs_a[i];
         const double mm = m_a[i], hh = h_a[i], nn = n_a[i];
@@ -406,9 +406,8 @@ LAMINAR_CELL_LOOP_CLONES void hh_neuron_group::update_cells(std::size_t first, s
         vs_a[i] = vs_new;
 
         // NetCon: an upward crossing of the threshold, seen at the first grid point above it.
-        const std::int64_t up = vs_new > thr;
-        crossed[i] = up & (above[i] ^ 1);
-        above[i] = up;
+        crossed[i] = std::int64_t(vs_new > thr) & std::int64_t(!(vs > thr));
+        any |= crossed[i];
 
         // nocmodl's table lookup: clamped at the ends (a NaN voltage reads an end row).
         const double xi = clamp_bits(vs_new + 100.0, 200.0);
@@ -433,41 +432,35 @@ LAMINAR_CELL_LOOP_CLONES void hh_neuron_group::update_cells(std::size_t first, s
             update_synapse<true>(A_[k].data() + first, B_[k].data() + first, in.w[k], in.w[k + 2],
                                  decay1_[k], decay2_[k], factor_[k], n);
     }
+    return any != 0;
 }
 
 void hh_neuron_group::advance(step_type /*L*/, const step_input& in,
                               std::vector<std::uint32_t>& spiked) {
     const std::size_t n = size();
-    const std::size_t body = n - n % lanes;
+    const std::size_t padded = v_s_.size();
     const double* zero = zeros_.data();
-    // The cells of whole vectors read the engine's input arrays directly.
-    const cell_inputs direct{{in.w_ex, in.w_in, in.w_more[0] != nullptr ? in.w_more[0] : zero,
-                              in.w_more[1] != nullptr ? in.w_more[1] : zero},
-                             in.current};
-    // The last cells read copies padded with zeros (the input arrays end at n), and the padding
-    // cells, never read, integrate like unstimulated cells.
-    if (body < n) {
-        for (std::size_t k = 0; k < 4; ++k) {
-            tail_w_[k].fill(0.0);
-            std::copy(direct.w[k] + body, direct.w[k] + n, tail_w_[k].begin());
+    cell_inputs inputs{{in.w_ex, in.w_in, in.w_more[0] != nullptr ? in.w_more[0] : zero,
+                        in.w_more[1] != nullptr ? in.w_more[1] : zero},
+                       in.current};
+    // The engine's input arrays end at n: when the group does not fill whole vectors, its inputs
+    // are copied, zero-padded, so that one pass covers all cells (the padding cells, never read,
+    // integrate like unstimulated cells). Cheaper than a second pass over a partial vector.
+    if (padded != n) {
+        for (std::size_t k = 0; k < 5; ++k) {
+            const double* from = k < 4 ? inputs.w[k] : inputs.current;
+            double* to = staged_.data() + k * padded;
+            for (std::size_t i = 0; i < n; ++i)
+                to[i] = from[i];
         }
-        tail_current_.fill(0.0);
-        std::copy(in.current + body, in.current + n, tail_current_.begin());
+        inputs = {{staged_.data(), staged_.data() + padded, staged_.data() + 2 * padded,
+                   staged_.data() + 3 * padded},
+                  staged_.data() + 4 * padded};
     }
-    const cell_inputs tail{
-        {tail_w_[0].data(), tail_w_[1].data(), tail_w_[2].data(), tail_w_[3].data()},
-        tail_current_.data()};
-    if (dend_) {
-        if (body > 0)
-            update_cells<true>(0, body, direct);
-        if (body < n)
-            update_cells<true>(body, lanes, tail);
-    } else {
-        if (body > 0)
-            update_cells<false>(0, body, direct);
-        if (body < n)
-            update_cells<false>(body, lanes, tail);
-    }
+    const bool any =
+        dend_ ? update_cells<true>(0, padded, inputs) : update_cells<false>(0, padded, inputs);
+    if (!any)
+        return;
     for (std::size_t i = 0; i < n; ++i) {
         if (crossed_[i] != 0)
             spiked.push_back(static_cast<std::uint32_t>(i));

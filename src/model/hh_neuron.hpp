@@ -113,7 +113,7 @@ private:
         const double* current;          // pA
     };
     template <bool Dend>
-    void update_cells(std::size_t first, std::size_t n, const cell_inputs& in);
+    bool update_cells(std::size_t first, std::size_t n, const cell_inputs& in);
 
     // Constants of the scheme.
     double dt_;
@@ -131,14 +131,12 @@ private:
     // State, one entry per cell.
     std::vector<double> v_s_, v_d_, m_, h_, n_;
     std::array<std::vector<double>, 4> A_, B_; // µS
-    std::vector<std::int64_t> above_;          // NetCon flag: v > threshold at the last check
     std::vector<std::int64_t> crossed_;        // set in the cell loop: an upward crossing now
     std::vector<std::int32_t> at_;             // per cell: the table row of the new voltage (x12)
     std::vector<double> theta_;                // and the fraction between it and the next row
-    std::vector<double> rates_; // minf, mtau, hinf, htau, ninf, ntau there: 6 arrays of a row each
-    std::array<std::array<double, lanes>, 4> tail_w_{}; // the last cells' inputs, zero-padded
-    std::array<double, lanes> tail_current_{};
-    std::vector<double> zeros_; // the input of a receptor nothing projects to
+    std::vector<double> rates_;  // minf, mtau, hinf, htau, ninf, ntau there: 6 arrays of a row each
+    std::vector<double> staged_; // inputs copied and zero-padded when n is not a whole vector
+    std::vector<double> zeros_;  // the input of a receptor nothing projects to
 };
 
 } // namespace laminar::model
