@@ -151,6 +151,7 @@ struct shard {
     std::uint64_t generator_events = 0;
     std::uint32_t channels = 2;      // receptor channels per cell in the ring (>= 2)
     std::uint32_t channels_used = 2; // 1 + highest channel any synapse targets
+    std::uint32_t input_cells = 0;   // cells [0, input_cells) of a channel can receive input
     std::vector<projection_statistics> projections;
 };
 
@@ -626,12 +627,21 @@ void simulation::impl::build_shard(shard& sh,
                               sh.stimulus_changes.end());
     // generator_synapses are in (target gid, projection, connection) order by construction:
     // the order their counts are added into a slot, the same for every decomposition.
-    // Ring indices are channel * n + offset: the highest one used tells which channels to clear.
+    // Ring indices are channel * n + offset: the highest one used tells which channels to clear,
+    // the highest offset which cells of a channel (sources, after the neurons when the config
+    // lists them after the populations, never receive input: their part stays zero).
     std::uint32_t highest = 0;
-    for (const auto& p : pending)
-        highest = std::max(highest, p.target);
-    for (const auto& gsyn : sh.generator_synapses)
-        highest = std::max(highest, gsyn.target);
+    sh.input_cells = 0;
+    auto note_target = [&](std::uint32_t target) {
+        highest = std::max(highest, target);
+        sh.input_cells = std::max(sh.input_cells, target % sh.n + 1);
+    };
+    if (sh.n > 0) {
+        for (const auto& p : pending)
+            note_target(p.target);
+        for (const auto& gsyn : sh.generator_synapses)
+            note_target(gsyn.target);
+    }
     sh.channels_used = sh.n == 0 ? 1 : highest / sh.n + 1;
     sh.store.build(std::move(pending), exact_weights);
 }
@@ -792,7 +802,12 @@ void simulation::impl::update(shard& sh, step_type t0, step_type len) {
                key_stamp(sh.scheduled[sh.next_scheduled]) == L + 1)
             sh.spikes.push_back(sh.scheduled[sh.next_scheduled++]);
         // Clear what was read; the inhibitory half only if anything ever writes to it.
-        std::memset(ex, 0, std::size_t(sh.channels_used) * sh.n * sizeof(double));
+        if (sh.input_cells == sh.n) {
+            std::memset(ex, 0, std::size_t(sh.channels_used) * sh.n * sizeof(double));
+        } else {
+            for (std::uint32_t c = 0; c < sh.channels_used; ++c)
+                std::memset(ex + std::size_t(c) * sh.n, 0, sh.input_cells * sizeof(double));
+        }
 
         for (const auto& p : sh.probes) {
             auto& tr = traces[p.trace];
@@ -882,7 +897,7 @@ run_statistics simulation::run(const epoch_observer& observer) {
         // One shard per iteration (correct even if the runtime grants fewer threads); an
         // exception must not leave the region, so keep the first and rethrow after it.
         std::exception_ptr failure;
-#pragma omp parallel for num_threads(m.threads) schedule(static, 1)
+#pragma omp parallel for num_threads(m.threads) schedule(static, 1) if (m.threads > 1)
         for (int t = 0; t < m.threads; ++t) {
             try {
                 auto& sh = m.shards[std::size_t(t)];
