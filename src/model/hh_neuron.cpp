@@ -1,6 +1,6 @@
 // hh_neuron: NEURON 8.2.2's fixed step (secondorder 0) for a soma with hh and an optional
 // passive dendrite, written out in MODEL_EQUATIONS.md 4-6. One update L carries t_L to t_{L+1}:
-//   currents at v(t_L) (conductance slopes by a 0.001 mV difference, IClamp at the midpoint),
+//   currents at v(t_L) and their conductances (IClamp at the midpoint),
 //   backward-Euler solve of the soma (and dend) voltage, gates and synapses by cnexp at the new
 //   v, then the events whose arrival is t_{L+1} are added to the Exp2Syn states, and the soma
 //   voltage is checked against the NetCon threshold.
@@ -394,10 +394,11 @@ LAMINAR_CELL_LOOP_CLONES bool hh_neuron_group::update_cells(std::size_t first, s
             rhs_d = std::fma(a_d, vs - vd, rhs_d);
             d_s += a_s;
             d_d += a_d;
-            const double inv_d = 1.0 / d_d;
-            const double p = a_s * inv_d;
-            const double dvs = std::fma(p, rhs_d, rhs_s) / std::fma(-p, a_d, d_s);
-            const double dvd = std::fma(a_d, dvs, rhs_d) * inv_d;
+            // Cramer's rule: one division for both (NEURON eliminates the dendrite first; the
+            // same solution up to rounding).
+            const double inv_det = 1.0 / std::fma(d_s, d_d, -a_s * a_d);
+            const double dvs = std::fma(rhs_s, d_d, a_s * rhs_d) * inv_det;
+            const double dvd = std::fma(d_s, rhs_d, a_d * rhs_s) * inv_det;
             vs_new = vs + dvs;
             vd_a[i] = vd + dvd;
         } else {
