@@ -56,6 +56,13 @@ exp2syn_constants exp2syn(double tau1, double tau2, double dt) {
 #define LAMINAR_CELL_LOOP_CLONES
 #endif
 
+// A two-vector shuffle of 4-double vectors with constant indices (GCC's and clang's builtins).
+#if defined(__clang__)
+#define LAMINAR_SHUFFLE4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define LAMINAR_SHUFFLE4(a, b, i, j, k, l) __builtin_shuffle(a, b, v4i{i, j, k, l})
+#endif
+
 // min(max(x, 0), hi) for hi > 0, on the bit patterns: non-negative doubles order as their bits
 // read as integers, negative ones (and -0, -NaN) are negative integers; +NaN reads as hi. No
 // floating-point select, which GCC would turn into branches in the cell loop.
@@ -254,21 +261,21 @@ LAMINAR_ALWAYS_INLINE void look_up_rates(const double* __restrict rows,
                                          const double* __restrict theta, double* __restrict out,
                                          std::size_t stride, std::size_t n) noexcept {
     using v4d = double __attribute__((vector_size(32)));
-    using v4i = std::int64_t __attribute__((vector_size(32)));
+    using v4i [[maybe_unused]] = std::int64_t __attribute__((vector_size(32)));
     for (std::size_t i = 0; i < n; i += 4) {
         v4d col[12];
         for (std::size_t b = 0; b < 3; ++b) {
             v4d r[4];
             for (std::size_t c = 0; c < 4; ++c)
                 std::memcpy(&r[c], rows + at[i + c] + 4 * b, sizeof(v4d));
-            const v4d t0 = __builtin_shuffle(r[0], r[1], v4i{0, 4, 2, 6});
-            const v4d t1 = __builtin_shuffle(r[0], r[1], v4i{1, 5, 3, 7});
-            const v4d t2 = __builtin_shuffle(r[2], r[3], v4i{0, 4, 2, 6});
-            const v4d t3 = __builtin_shuffle(r[2], r[3], v4i{1, 5, 3, 7});
-            col[4 * b] = __builtin_shuffle(t0, t2, v4i{0, 1, 4, 5});
-            col[4 * b + 1] = __builtin_shuffle(t1, t3, v4i{0, 1, 4, 5});
-            col[4 * b + 2] = __builtin_shuffle(t0, t2, v4i{2, 3, 6, 7});
-            col[4 * b + 3] = __builtin_shuffle(t1, t3, v4i{2, 3, 6, 7});
+            const v4d t0 = LAMINAR_SHUFFLE4(r[0], r[1], 0, 4, 2, 6);
+            const v4d t1 = LAMINAR_SHUFFLE4(r[0], r[1], 1, 5, 3, 7);
+            const v4d t2 = LAMINAR_SHUFFLE4(r[2], r[3], 0, 4, 2, 6);
+            const v4d t3 = LAMINAR_SHUFFLE4(r[2], r[3], 1, 5, 3, 7);
+            col[4 * b] = LAMINAR_SHUFFLE4(t0, t2, 0, 1, 4, 5);
+            col[4 * b + 1] = LAMINAR_SHUFFLE4(t1, t3, 0, 1, 4, 5);
+            col[4 * b + 2] = LAMINAR_SHUFFLE4(t0, t2, 2, 3, 6, 7);
+            col[4 * b + 3] = LAMINAR_SHUFFLE4(t1, t3, 2, 3, 6, 7);
         }
         v4d th;
         std::memcpy(&th, theta + i, sizeof(v4d));

@@ -2,7 +2,8 @@
 // dendrite attached at soma(1), and four Exp2Syn synapses (excitatory and inhibitory, on soma and
 // dendrite) — integrated with NEURON 8.2.2's fixed-step scheme so that traces agree with NEURON's
 // (MODEL_EQUATIONS.md 4-6): backward Euler in v with the gates staggered by dt/2, hh rates from
-// NEURON's 201-point table, numerical conductance derivatives, cnexp gate updates.
+// NEURON's 201-point table, cnexp gate updates; NEURON's arithmetic up to rounding (within 1e-8 mV
+// of NEURON's traces), in loops that vectorise across cells (docs/models/hh_neuron.md).
 #pragma once
 
 #include <array>
