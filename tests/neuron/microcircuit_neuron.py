@@ -14,7 +14,7 @@ scheme (tests/unit/model/test_hh_neuron.cpp).
 Command (one core; needs the Debian packages neuron and python3-neuron):
 
     /usr/bin/python3 tests/neuron/microcircuit_neuron.py [--seed 1] [--tstop 1000]
-        [--experiment baseline|optogenetic|isn_push]
+        [--experiment baseline|optogenetic|isn_push] [--cache-efficient]
 
 It prints the build time, the wall time of the run (pc.psolve only, as NetPyNE's sim.simulate) and the rates.
 """
@@ -76,6 +76,9 @@ def main():
     ap.add_argument("--experiment", default="baseline",
                     choices=["baseline", "optogenetic", "isn_push"])
     ap.add_argument("--dump-spikes", action="store_true", help="print 'SPIKE pop t' lines")
+    ap.add_argument("--cache-efficient", action="store_true",
+                    help="CVode.cache_efficient(1): NEURON's faster memory layout (NetPyNE's "
+                         "cfg.cache_efficient, off by default there)")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
@@ -134,6 +137,8 @@ def main():
     # As NetPyNE runs it: ParallelContext.psolve (one host, fixed step).
     pc = h.ParallelContext()
     pc.set_maxstep(10)
+    if args.cache_efficient:
+        h.CVode().cache_efficient(1)
     h.finitialize(-65.0)
     t1 = time.perf_counter()
     pc.psolve(args.tstop)
