@@ -257,7 +257,7 @@ namespace {
 // rows are loaded as three blocks of 4 and each block transposed (8 shuffles), which costs a
 // quarter of what gathering the 12 values across cells does. Inlined into each clone.
 LAMINAR_ALWAYS_INLINE void look_up_rates(const double* __restrict rows,
-                                         const std::int32_t* __restrict at,
+                                         const std::int64_t* __restrict at,
                                          const double* __restrict theta, double* __restrict out,
                                          std::size_t stride, std::size_t n) noexcept {
     using v4d = double __attribute__((vector_size(32)));
@@ -369,7 +369,7 @@ LAMINAR_CELL_LOOP_CLONES bool hh_neuron_group::update_cells(std::size_t first, s
     const double* __restrict B3 = B_[3].data() + first;
     std::int64_t any = 0;
     std::int64_t* __restrict crossed = crossed_.data() + first;
-    std::int32_t* __restrict at = at_.data() + first;
+    std::int64_t* __restrict at = at_.data() + first;
     double* __restrict theta = theta_.data() + first;
     const double* __restrict cur = in.current;
 
@@ -419,7 +419,7 @@ LAMINAR_CELL_LOOP_CLONES bool hh_neuron_group::update_cells(std::size_t first, s
 
         // nocmodl's table lookup: clamped at the ends (a NaN voltage reads an end row).
         const double xi = clamp_bits(vs_new + 100.0, 200.0);
-        const std::int32_t row = static_cast<std::int32_t>(xi);
+        const std::int64_t row = static_cast<std::int64_t>(xi);
         theta[i] = xi - static_cast<double>(row);
         at[i] = 12 * row;
     }

@@ -133,7 +133,7 @@ private:
     std::vector<double> v_s_, v_d_, m_, h_, n_;
     std::array<std::vector<double>, 4> A_, B_; // µS
     std::vector<std::int64_t> crossed_;        // set in the cell loop: an upward crossing now
-    std::vector<std::int32_t> at_;             // per cell: the table row of the new voltage (x12)
+    std::vector<std::int64_t> at_;             // per cell: the table row of the new voltage (x12)
     std::vector<double> theta_;                // and the fraction between it and the next row
     std::vector<double> rates_;  // minf, mtau, hinf, htau, ninf, ntau there: 6 arrays of a row each
     std::vector<double> staged_; // inputs copied and zero-padded when n is not a whole vector
