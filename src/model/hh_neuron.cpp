@@ -47,9 +47,12 @@ exp2syn_constants exp2syn(double tau1, double tau2, double dt) {
     return {factor, 1.0 - std::exp(dt * ((-1.0) / tau1)), 1.0 - std::exp(dt * ((-1.0) / tau2))};
 }
 
-// The cell loop is compiled for AVX-512, AVX2 and the baseline, picked at load time by the CPU:
-// the same operations in every version (no contraction, -ffp-contract=off), so the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// The cell loops are compiled for AVX-512, AVX2 and the x86-64 baseline, picked at load time by
+// the CPU (GCC's target_clones, through an ifunc): the same operations in every version
+// (explicit std::fma, no other contraction: -ffp-contract=off), so the same bits; the baseline
+// computes std::fma in software (correctly rounded, as the instruction), about 20x slower.
+// -DLAMINAR_NO_CLONES compiles one version for the target (used to check the claim).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(LAMINAR_NO_CLONES)
 #define LAMINAR_CELL_LOOP_CLONES                                                                   \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
@@ -333,9 +336,9 @@ LAMINAR_ALWAYS_INLINE void update_synapse(double* __restrict A, double* __restri
 
 } // namespace
 
-// One update of cells [first, first + n), n a multiple of `lanes`, with inputs `in` (already
-// offset to `first`), written as a few loops over cells that vectorise (one for the voltages,
-// one for the gates, one per receptor: short loop bodies that keep their values in registers):
+// One update of the group's n cells (n a multiple of `lanes`: the padded size) with inputs `in`,
+// written as a few loops over cells that vectorise (one for the voltages, one for the table, one
+// for the gates, one per receptor: short loop bodies that keep their values in registers):
 // no branch, no libm call (simd_exp), the rate table read by index. Each cell's arithmetic is
 // the same in every lane and every clone, so results never depend on how cells are grouped into
 // shards. It is NEURON's scheme with two rewrites that change only the rounding
@@ -344,101 +347,106 @@ LAMINAR_ALWAYS_INLINE void update_synapse(double* __restrict A, double* __restri
 //    (i(v + 0.001) - i(v)) / 0.001 of these currents, linear in v at fixed gates and
 //    conductances, differs from them by rounding only;
 //  - cnexp's x + (1 - exp(dt (-1/tau))) (-(xinf/tau)/(-1/tau) - x) keeps its exponent, but
-//    -(xinf/tau)/(-1/tau) is written xinf.
+//    -(xinf/tau)/(-1/tau) is written xinf;
+// and products and sums fused where natural, the three 1/tau from one division, the soma-dend
+// system by Cramer's rule.
 template <bool Dend>
-LAMINAR_CELL_LOOP_CLONES bool hh_neuron_group::update_cells(std::size_t first, std::size_t n,
-                                                            const cell_inputs& in) {
+LAMINAR_CELL_LOOP_CLONES bool hh_neuron_group::update_cells(std::size_t n, const cell_inputs& in) {
     const double cfac_s = cfac_s_, cfac_d = cfac_d_, a_s = a_s_, a_d = a_d_, dens_s = to_dens_s_,
                  dens_d = to_dens_d_, gnabar = gnabar_, gkbar = gkbar_, gl = gl_, el = el_,
                  ena = ena_, ek = ek_, g_pas = g_pas_, e_pas = e_pas_, thr = thr_;
     // IClamp: the config gives pA, NEURON nA; +100 i / area as a density.
     const double clamp_s = dens_s / 1000.0;
     const double e0 = e_syn_[0], e1 = e_syn_[1], e2 = e_syn_[2], e3 = e_syn_[3];
-    double* __restrict vs_a = v_s_.data() + first;
-    double* __restrict vd_a = v_d_.data() + first;
-    const double* __restrict m_a = m_.data() + first;
-    const double* __restrict h_a = h_.data() + first;
-    const double* __restrict n_a = n_.data() + first;
-    const double* __restrict A0 = A_[0].data() + first;
-    const double* __restrict A1 = A_[1].data() + first;
-    const double* __restrict A2 = A_[2].data() + first;
-    const double* __restrict A3 = A_[3].data() + first;
-    const double* __restrict B0 = B_[0].data() + first;
-    const double* __restrict B1 = B_[1].data() + first;
-    const double* __restrict B2 = B_[2].data() + first;
-    const double* __restrict B3 = B_[3].data() + first;
     std::int64_t any = 0;
-    std::int64_t* __restrict crossed = crossed_.data() + first;
-    std::int64_t* __restrict at = at_.data() + first;
-    double* __restrict theta = theta_.data() + first;
-    const double* __restrict cur = in.current;
+    // The voltage loop's restrict pointers live in this block only: the loops below write the
+    // same arrays through other pointers.
+    {
+        double* __restrict vs_a = v_s_.data();
+        double* __restrict vd_a = v_d_.data();
+        const double* __restrict m_a = m_.data();
+        const double* __restrict h_a = h_.data();
+        const double* __restrict n_a = n_.data();
+        const double* __restrict A0 = A_[0].data();
+        const double* __restrict A1 = A_[1].data();
+        const double* __restrict A2 = A_[2].data();
+        const double* __restrict A3 = A_[3].data();
+        const double* __restrict B0 = B_[0].data();
+        const double* __restrict B1 = B_[1].data();
+        const double* __restrict B2 = B_[2].data();
+        const double* __restrict B3 = B_[3].data();
+        std::int64_t* __restrict crossed = crossed_.data();
+        std::int64_t* __restrict at = at_.data();
+        double* __restrict theta = theta_.data();
+        const double* __restrict cur = in.current;
 
-    // --- currents at v(t_L), backward Euler in v, NetCon check, table position of v(t_{L+1}) ---
+        // --- currents at v(t_L), backward Euler in v, NetCon check, table position of v(t_{L+1})
+        // ---
 #pragma omp simd reduction(| : any)
-    for (std::size_t i = 0; i < n; ++i) {
-        const double vs = vs_a[i];
-        const double mm = m_a[i], hh = h_a[i], nn = n_a[i];
-        const double gna = gnabar * mm * mm * mm * hh;
-        const double gk = gkbar * nn * nn * nn * nn;
-        double rhs_s = -std::fma(gna, vs - ena, std::fma(gk, vs - ek, gl * (vs - el)));
-        double d_s = gna + gk + gl;
-        const double gd0 = (B0[i] - A0[i]) * dens_s, gd1 = (B1[i] - A1[i]) * dens_s;
-        rhs_s = std::fma(-gd0, vs - e0, rhs_s);
-        rhs_s = std::fma(-gd1, vs - e1, rhs_s);
-        rhs_s = std::fma(cur[i], clamp_s, rhs_s);
-        d_s += gd0 + gd1 + cfac_s;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double vs = vs_a[i];
+            const double mm = m_a[i], hh = h_a[i], nn = n_a[i];
+            const double gna = gnabar * mm * mm * mm * hh;
+            const double gk = gkbar * nn * nn * nn * nn;
+            double rhs_s = -std::fma(gna, vs - ena, std::fma(gk, vs - ek, gl * (vs - el)));
+            double d_s = gna + gk + gl;
+            const double gd0 = (B0[i] - A0[i]) * dens_s, gd1 = (B1[i] - A1[i]) * dens_s;
+            rhs_s = std::fma(-gd0, vs - e0, rhs_s);
+            rhs_s = std::fma(-gd1, vs - e1, rhs_s);
+            rhs_s = std::fma(cur[i], clamp_s, rhs_s);
+            d_s += gd0 + gd1 + cfac_s;
 
-        double vs_new;
-        if constexpr (Dend) {
-            const double vd = vd_a[i];
-            const double gd2 = (B2[i] - A2[i]) * dens_d, gd3 = (B3[i] - A3[i]) * dens_d;
-            double rhs_d = -(g_pas * (vd - e_pas));
-            rhs_d = std::fma(-gd2, vd - e2, rhs_d);
-            rhs_d = std::fma(-gd3, vd - e3, rhs_d);
-            double d_d = g_pas + gd2 + gd3 + cfac_d;
-            // Axial terms, then the 2x2 system solved by eliminating the leaf (dend) first.
-            rhs_s = std::fma(a_s, vd - vs, rhs_s);
-            rhs_d = std::fma(a_d, vs - vd, rhs_d);
-            d_s += a_s;
-            d_d += a_d;
-            // Cramer's rule: one division for both (NEURON eliminates the dendrite first; the
-            // same solution up to rounding).
-            const double inv_det = 1.0 / std::fma(d_s, d_d, -a_s * a_d);
-            const double dvs = std::fma(rhs_s, d_d, a_s * rhs_d) * inv_det;
-            const double dvd = std::fma(d_s, rhs_d, a_d * rhs_s) * inv_det;
-            vs_new = vs + dvs;
-            vd_a[i] = vd + dvd;
-        } else {
-            vs_new = vs + rhs_s / d_s;
+            double vs_new;
+            if constexpr (Dend) {
+                const double vd = vd_a[i];
+                const double gd2 = (B2[i] - A2[i]) * dens_d, gd3 = (B3[i] - A3[i]) * dens_d;
+                double rhs_d = -(g_pas * (vd - e_pas));
+                rhs_d = std::fma(-gd2, vd - e2, rhs_d);
+                rhs_d = std::fma(-gd3, vd - e3, rhs_d);
+                double d_d = g_pas + gd2 + gd3 + cfac_d;
+                // Axial terms, then the 2x2 system solved by eliminating the leaf (dend) first.
+                rhs_s = std::fma(a_s, vd - vs, rhs_s);
+                rhs_d = std::fma(a_d, vs - vd, rhs_d);
+                d_s += a_s;
+                d_d += a_d;
+                // Cramer's rule: one division for both (NEURON eliminates the dendrite first; the
+                // same solution up to rounding).
+                const double inv_det = 1.0 / std::fma(d_s, d_d, -a_s * a_d);
+                const double dvs = std::fma(rhs_s, d_d, a_s * rhs_d) * inv_det;
+                const double dvd = std::fma(d_s, rhs_d, a_d * rhs_s) * inv_det;
+                vs_new = vs + dvs;
+                vd_a[i] = vd + dvd;
+            } else {
+                vs_new = vs + rhs_s / d_s;
+            }
+            vs_a[i] = vs_new;
+
+            // NetCon: an upward crossing of the threshold, seen at the first grid point above it.
+            crossed[i] = std::int64_t(vs_new > thr) & std::int64_t(!(vs > thr));
+            any |= crossed[i];
+
+            // nocmodl's table lookup: clamped at the ends (a NaN voltage reads an end row).
+            const double xi = clamp_bits(vs_new + 100.0, 200.0);
+            const std::int64_t row = static_cast<std::int64_t>(xi);
+            theta[i] = xi - static_cast<double>(row);
+            at[i] = 12 * row;
         }
-        vs_a[i] = vs_new;
-
-        // NetCon: an upward crossing of the threshold, seen at the first grid point above it.
-        crossed[i] = std::int64_t(vs_new > thr) & std::int64_t(!(vs > thr));
-        any |= crossed[i];
-
-        // nocmodl's table lookup: clamped at the ends (a NaN voltage reads an end row).
-        const double xi = clamp_bits(vs_new + 100.0, 200.0);
-        const std::int64_t row = static_cast<std::int64_t>(xi);
-        theta[i] = xi - static_cast<double>(row);
-        at[i] = 12 * row;
     }
 
     // --- hh gates at v(t_{L+1}) by cnexp ---
     const std::size_t stride = v_s_.size();
-    look_up_rates(rows_.data(), at, theta, rates_.data() + first, stride, n);
-    update_gates(m_.data() + first, h_.data() + first, n_.data() + first, rates_.data() + first,
-                 stride, dt_, n);
+    look_up_rates(rows_.data(), at_.data(), theta_.data(), rates_.data(), stride, n);
+    update_gates(m_.data(), h_.data(), n_.data(), rates_.data(), stride, dt_, n);
 
     // --- Exp2Syn; without a dendrite, dendrite-targeted synapses sit on the soma ---
     if constexpr (Dend) {
         for (std::size_t k = 0; k < 4; ++k)
-            update_synapse<false>(A_[k].data() + first, B_[k].data() + first, in.w[k], nullptr,
-                                  decay1_[k], decay2_[k], factor_[k], n);
+            update_synapse<false>(A_[k].data(), B_[k].data(), in.w[k], nullptr, decay1_[k],
+                                  decay2_[k], factor_[k], n);
     } else {
         for (std::size_t k = 0; k < 2; ++k)
-            update_synapse<true>(A_[k].data() + first, B_[k].data() + first, in.w[k], in.w[k + 2],
-                                 decay1_[k], decay2_[k], factor_[k], n);
+            update_synapse<true>(A_[k].data(), B_[k].data(), in.w[k], in.w[k + 2], decay1_[k],
+                                 decay2_[k], factor_[k], n);
     }
     return any != 0;
 }
@@ -466,7 +474,7 @@ void hh_neuron_group::advance(step_type /*L*/, const step_input& in,
                   staged_.data() + 4 * padded};
     }
     const bool any =
-        dend_ ? update_cells<true>(0, padded, inputs) : update_cells<false>(0, padded, inputs);
+        dend_ ? update_cells<true>(padded, inputs) : update_cells<false>(padded, inputs);
     if (!any)
         return;
     for (std::size_t i = 0; i < n; ++i) {

@@ -103,6 +103,8 @@ public:
 
     /// The dendrite's voltage (equals v_init forever without a dendrite).
     double v_dend(std::size_t i) const { return v_d_[i]; }
+    /// The hh gates m, h, n of cell i.
+    std::array<double, 3> gates(std::size_t i) const { return {m_[i], h_[i], n_[i]}; }
 
     /// Cells per vector: the state is padded to a multiple of it, so the cell loops never run a
     /// scalar remainder (AVX-512 holds 8 doubles).
@@ -113,8 +115,9 @@ private:
         std::array<const double*, 4> w; // per receptor
         const double* current;          // pA
     };
+    /// Advances the n cells (n a multiple of lanes); true if one of them spiked.
     template <bool Dend>
-    bool update_cells(std::size_t first, std::size_t n, const cell_inputs& in);
+    bool update_cells(std::size_t n, const cell_inputs& in);
 
     // Constants of the scheme.
     double dt_;
