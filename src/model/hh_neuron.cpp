@@ -6,6 +6,7 @@
 //   voltage is checked against the NetCon threshold.
 #include "hh_neuron.hpp"
 
+#include "core/compiler.hpp"
 #include "core/simd_exp.hpp"
 
 #include <algorithm>
@@ -111,6 +112,8 @@ std::string hh_neuron_params::validate() const {
         if (x < 0.0)
             return fmt::format("{} ({}) must not be negative", name, x);
     }
+    if (celsius < -273.15)
+        return fmt::format("celsius ({}) must be at least -273.15", celsius);
     if (has_dend != 0.0 && has_dend != 1.0)
         return fmt::format("has_dend ({}) must be 0 or 1", has_dend);
     if (v_init > threshold)
@@ -176,7 +179,8 @@ void hh_rate_table::lookup(double v, double out[6]) const noexcept {
 // ---------------------------------------------------------------------------------------------
 
 hh_neuron_group::hh_neuron_group(const hh_neuron_params& p, double dt_ms, std::size_t n)
-    : neuron_group(n), dt_(dt_ms), dend_(p.has_dend != 0.0), table_(p.celsius) {
+    : neuron_group(n), dt_(dt_ms), dend_(p.has_dend != 0.0) {
+    const hh_rate_table table(p.celsius);
     // State padded to whole vectors; the padding cells start as the others do.
     const std::size_t padded = (n + lanes - 1) / lanes * lanes;
     v_s_.assign(padded, p.v_init);
@@ -193,24 +197,31 @@ hh_neuron_group::hh_neuron_group(const hh_neuron_params& p, double dt_ms, std::s
     rows_.assign(std::size_t(12 * hh_rate_table::points), 0.0);
     for (std::size_t i = 0; i < std::size_t(hh_rate_table::points); ++i) {
         for (std::size_t k = 0; k < 6; ++k) {
-            const double a = table_.t[6 * i + k];
+            const double a = table.t[6 * i + k];
             rows_[12 * i + k] = a;
             rows_[12 * i + 6 + k] =
-                i + 1 < std::size_t(hh_rate_table::points) ? table_.t[6 * (i + 1) + k] - a : 0.0;
+                i + 1 < std::size_t(hh_rate_table::points) ? table.t[6 * (i + 1) + k] - a : 0.0;
         }
     }
-    // The gate updates take e^(-dt/tau) with simd_exp, whose domain ends at -708: tau between
-    // two rows lies between their values, so the rows bound it. Only absurd temperatures or steps
-    // get near (at 37 °C and dt 0.1 ms, dt/tau stays below 10).
+    // The gate updates take e^(-dt/tau) with simd_exp, whose domain ends at -708, and the three
+    // 1/tau from 1/(tau_m tau_h tau_n): tau between two rows lies between their values, so the
+    // rows bound both. Only absurd temperatures or steps get near (at 37 °C and dt 0.1 ms,
+    // dt/tau stays below 10).
     for (std::size_t i = 0; i < std::size_t(hh_rate_table::points); ++i) {
+        double product = 1.0;
         for (std::size_t k = 1; k < 6; k += 2) {
-            const double tau = table_.t[6 * i + k];
-            if (!(tau > 0.0) || !(dt_ms / tau <= 700.0))
+            const double tau = table.t[6 * i + k];
+            product *= tau;
+            if (!(tau > 0.0) || !(dt_ms / tau <= 700.0) || !std::isfinite(tau))
                 throw std::invalid_argument(fmt::format(
-                    "hh_neuron: at celsius {} a gate time constant is {} ms, too fast for dt {} ms "
-                    "(dt / tau must stay below 700)",
+                    "hh_neuron: at celsius {} a gate time constant is {} ms, out of range for dt "
+                    "{} ms (dt / tau must stay below 700)",
                     p.celsius, tau, dt_ms));
         }
+        if (!std::isnormal(product) || !std::isnormal(1.0 / product))
+            throw std::invalid_argument(fmt::format(
+                "hh_neuron: at celsius {} the gate time constants at {} mV are out of range",
+                p.celsius, -100 + int(i)));
     }
     const double area_s = std::numbers::pi * p.soma_diam * p.soma_L; // µm²
     const double area_d = std::numbers::pi * p.dend_diam * p.dend_L;
@@ -246,7 +257,7 @@ hh_neuron_group::hh_neuron_group(const hh_neuron_params& p, double dt_ms, std::s
     }
     // hh INITIAL: gates at steady state for v_init, from the table.
     double r[6];
-    table_.lookup(p.v_init, r);
+    table.lookup(p.v_init, r);
     std::fill(m_.begin(), m_.end(), r[0]);
     std::fill(h_.begin(), h_.end(), r[2]);
     std::fill(n_.begin(), n_.end(), r[4]);

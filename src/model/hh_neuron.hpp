@@ -128,7 +128,6 @@ private:
     double gnabar_, gkbar_, gl_, el_, ena_, ek_, g_pas_, e_pas_, thr_;
     // Exp2Syn per receptor (0 exc_soma, 1 inh_soma, 2 exc_dend, 3 inh_dend).
     std::array<double, 4> factor_{}, decay1_{}, decay2_{}, e_syn_{};
-    hh_rate_table table_;
     /// The table as the cell loop reads it: per voltage row the six values, then their
     /// differences to the next row (0 in the last), so that a + theta (b - a) is one product.
     std::vector<double> rows_;
