@@ -9,6 +9,7 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -494,7 +495,14 @@ void simulation::impl::build_shard(shard& sh,
     }
     for (const auto& span : spans) {
         group_slot gs;
-        gs.group = model::make_group(span.model->type, span.model->params, dt, span.le - span.lb);
+        try {
+            gs.group =
+                model::make_group(span.model->type, span.model->params, dt, span.le - span.lb);
+        } catch (const std::invalid_argument& e) {
+            // A parameter set that validates alone but not with this run's dt.
+            throw config_error(cfg.path.string(), span.model->mark.line,
+                               fmt::format("models.{}.params", span.model->name), e.what());
+        }
         gs.offset = span.lb - sh.lo;
         const auto* info = model::find_model(span.model->type);
         sh.channels = std::max<std::uint32_t>(sh.channels, std::uint32_t(info->receptors.size()));
@@ -881,7 +889,6 @@ run_statistics simulation::run(const epoch_observer& observer) {
     // Spikes stamped 0 (a NetStim firing before dt/2: NEURON delivers it at grid point 0 + d)
     // are exchanged and delivered before update 0, like the spikes of an epoch before it.
     for (auto& sh : m.shards) {
-        sh.next_scheduled = 0;
         while (sh.next_scheduled < sh.scheduled.size() &&
                key_stamp(sh.scheduled[sh.next_scheduled]) == 0)
             local.push_back(sh.scheduled[sh.next_scheduled++]);

@@ -38,6 +38,10 @@ public:
 
     /// Update L: carries the state from t_L to t_{L+1} in NEST's exact order and appends the
     /// offsets (0..size-1, increasing) of cells that spiked; their spikes are stamped L+1.
+    /// Contract: a cell's result depends only on its own state and inputs, never on the group's
+    /// size or the cell's position in it (vector lanes, padding). The engine relies on it: it
+    /// merges consecutive populations of one model into a group, and group boundaries change
+    /// with the number of ranks and threads.
     virtual void advance(step_type L, const step_input& in, std::vector<std::uint32_t>& spiked) = 0;
 
     /// Membrane potential in mV (absolute) of cell i after the last update.
