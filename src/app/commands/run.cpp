@@ -211,6 +211,15 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     if (ctx.rank() == 0) {
         spdlog::info("laminar {} ({}): {} on {} rank(s) x {} thread(s), seed {}", version_string,
                      git_hash, config_file, ctx.size(), threads, cfg.run.seed);
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+        // hh_neuron's cell loops need the FMA instruction to be fast (docs/models/hh_neuron.md).
+        const bool hh = std::any_of(cfg.models.begin(), cfg.models.end(),
+                                    [](const auto& m) { return m.type == "hh_neuron"; });
+        if (hh && !__builtin_cpu_supports("fma"))
+            spdlog::warn("this CPU has no FMA instruction: hh_neuron cells run the x86-64 "
+                         "baseline code, which computes fma in software (about 20x slower; same "
+                         "results)");
+#endif
     }
 
     // Build.
