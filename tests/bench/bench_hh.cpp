@@ -5,6 +5,7 @@
 //   build/release/bin/bench_hh [--benchmark_repetitions=5]
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -37,6 +38,7 @@ void advance_group(benchmark::State& state, bool pyr) {
     std::vector<std::uint32_t> spiked;
     laminar::step_type L = 0;
     std::size_t spikes = 0;
+    const auto t0 = std::chrono::steady_clock::now();
     for (auto _ : state) {
         const double* w = L % 20 == 0 ? event.data() : zero.data();
         laminar::model::step_input in{w, w, current.data()};
@@ -71,6 +73,7 @@ void BM_hh_microcircuit(benchmark::State& state) {
     std::vector<std::uint32_t> spiked;
     laminar::step_type L = 0;
     std::size_t spikes = 0;
+    const auto t0 = std::chrono::steady_clock::now();
     for (auto _ : state) {
         double* slot = ring.data() + std::size_t(L % laminar::step_type(slots)) * 4 * n;
         // About what the network delivers: a few events per step.
