@@ -200,8 +200,10 @@ TEST(hh_neuron, MatchesNeuronReferenceTraces) {
         std::printf("  %-14s %3zu spikes  max |V - V_NEURON| = %.2g mV\n", rc.name.c_str(),
                     want.size(), worst);
         EXPECT_LT(worst, 0.01) << "largest |V - V_NEURON| in mV";
-        // Stored with 12 significant digits; the scheme itself agrees far better.
-        EXPECT_LT(worst, 1e-6) << "largest |V - V_NEURON| in mV";
+        // The scheme itself agrees far better: NEURON's arithmetic up to rounding, traces stored
+        // with 12 significant digits; 7.9e-9 mV measured (inh_step_dt01), so 2e-8 catches any
+        // departure beyond rounding.
+        EXPECT_LT(worst, 2e-8) << "largest |V - V_NEURON| in mV";
     }
     EXPECT_GE(spikes_total, 50u);
 }
