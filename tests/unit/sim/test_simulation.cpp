@@ -2,10 +2,12 @@
 // statistics, and identical results for any thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 #include "laminar/core/error.hpp"
 
@@ -25,8 +27,7 @@ struct result {
     ls::run_statistics stats;
 };
 
-result simulate(const std::string& yaml, int threads = 1) {
-    const auto cfg = lio::parse_config(yaml, "test.yaml");
+result simulate(const lio::simulation_config& cfg, int threads = 1) {
     const laminar::comm::context ctx(MPI_COMM_SELF);
     ls::simulation sim(cfg, ctx, threads);
     result r;
@@ -35,6 +36,37 @@ result simulate(const std::string& yaml, int threads = 1) {
     });
     r.traces = sim.traces();
     return r;
+}
+
+result simulate(const std::string& yaml, int threads = 1) {
+    return simulate(lio::parse_config(yaml, "test.yaml"), threads);
+}
+
+lio::simulation_config read_config(const std::string& relative) {
+    const std::string path = std::string(LAMINAR_SOURCE_DIR) + "/" + relative;
+    std::ifstream f(path);
+    EXPECT_TRUE(f) << path;
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return lio::parse_config(ss.str(), path);
+}
+
+/// Runs cfg with 1 thread and with each of `threads`: spikes and v_m traces must be the same bits.
+/// Returns the single-thread run.
+result expect_identical_for_thread_counts(const lio::simulation_config& cfg,
+                                          std::initializer_list<int> threads) {
+    auto one = simulate(cfg, 1);
+    for (const int t : threads) {
+        const auto many = simulate(cfg, t);
+        EXPECT_EQ(one.spikes, many.spikes) << t << " threads";
+        EXPECT_EQ(one.traces.size(), many.traces.size()) << t << " threads";
+        for (std::size_t i = 0; i < std::min(one.traces.size(), many.traces.size()); ++i) {
+            EXPECT_EQ(one.traces[i].local_columns, many.traces[i].local_columns);
+            EXPECT_EQ(one.traces[i].data, many.traces[i].data)
+                << t << " threads, population " << one.traces[i].population;
+        }
+    }
+    return one;
 }
 
 std::filesystem::path write_spikes(const std::string& name, const std::vector<double>& times) {
@@ -159,19 +191,31 @@ sources: {lgn: {type: poisson, size: 4, rates: [0.0, 10.0, 40.0, 80.0], start: 5
 }
 
 TEST(simulation, identical_spikes_and_traces_for_any_thread_count) {
-    std::ifstream f(std::string(LAMINAR_SOURCE_DIR) + "/configs/tests/mixed_small.yaml");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const auto one = simulate(ss.str(), 1);
-    ASSERT_GT(one.spikes.size(), 1000u);
-    for (int t : {2, 3, 5}) {
-        const auto many = simulate(ss.str(), t);
-        EXPECT_EQ(one.spikes, many.spikes) << t << " threads";
-        ASSERT_EQ(one.traces.size(), many.traces.size());
-        for (std::size_t i = 0; i < one.traces.size(); ++i) {
-            EXPECT_EQ(one.traces[i].data, many.traces[i].data) << t << " threads";
-        }
+    const auto one = expect_identical_for_thread_counts(
+        read_config("configs/tests/mixed_small.yaml"), {2, 3, 5});
+    EXPECT_GT(one.spikes.size(), 1000u);
+}
+
+// The same for hh_neuron (NEURON-style cells, netstim sources, four receptors, IClamps): the
+// engine merges consecutive populations of one model into one group (Exc_L23 + Exc_L5, Inh_PV +
+// Inh_SOM), so with more threads the groups are cut at other cells, have other sizes and padded
+// tails, and put cells in other vector lanes. Every cell's v_m is recorded.
+TEST(simulation, identical_hh_spikes_and_traces_for_any_thread_count) {
+    auto cfg = read_config("configs/tests/microcircuit_small.yaml");
+    cfg.record.v_m.clear();
+    for (const auto& pop : cfg.populations) {
+        lio::vm_probe_config probe{pop.name, {}};
+        for (std::uint64_t i = 0; i < pop.size; ++i)
+            probe.node_ids.push_back(i);
+        cfg.record.v_m.push_back(std::move(probe));
     }
+    const auto one = expect_identical_for_thread_counts(cfg, {2, 3, 4, 5});
+    ASSERT_EQ(one.traces.size(), 4u);
+    EXPECT_EQ(one.traces[0].local_columns.size(), 40u);
+    // The network is active: 663 spikes of the 100 cells (gids 0-99; the netstims follow).
+    const auto cell_spikes = std::count_if(one.spikes.begin(), one.spikes.end(),
+                                           [](ls::spike_key k) { return ls::key_gid(k) < 100; });
+    EXPECT_GT(cell_spikes, 300);
 }
 
 TEST(simulation, weights_sum_in_double_exactly_as_nest) {
