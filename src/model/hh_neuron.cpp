@@ -24,11 +24,26 @@ namespace laminar::model {
 
 namespace {
 
+// exp, log and pow for the constants (rate table, q10, Exp2Syn factors): glibc picks its double
+// versions by CPU (FMA or not), and they can differ in the last bit, so constants - and then
+// every spike - would differ between node types of one cluster. The x87 long double versions
+// are one code path on every x86-64 CPU; their result rounded to double is within an ulp of
+// libm's double one (NEURON's), far below what the traces can see.
+double det_exp(double x) {
+    return static_cast<double>(std::exp(static_cast<long double>(x)));
+}
+double det_log(double x) {
+    return static_cast<double>(std::log(static_cast<long double>(x)));
+}
+double det_pow(double x, double y) {
+    return static_cast<double>(std::pow(static_cast<long double>(x), static_cast<long double>(y)));
+}
+
 // hh.mod's vtrap: x/(exp(x/y) - 1), with its first-order expansion near x = 0.
 double vtrap(double x, double y) {
     if (std::fabs(x / y) < 1e-6)
         return y * (1.0 - x / y / 2.0);
-    return x / (std::exp(x / y) - 1.0);
+    return x / (det_exp(x / y) - 1.0);
 }
 
 // Exp2Syn's INITIAL: the clamped tau1 and the factor that makes a weight the conductance peak.
@@ -41,11 +56,11 @@ exp2syn_constants exp2syn(double tau1, double tau2, double dt) {
         tau1 = 0.9999 * tau2;
     if (tau1 / tau2 < 1e-9)
         tau1 = tau2 * 1e-9;
-    const double tp = (tau1 * tau2) / (tau2 - tau1) * std::log(tau2 / tau1);
-    double factor = -std::exp(-tp / tau1) + std::exp(-tp / tau2);
+    const double tp = (tau1 * tau2) / (tau2 - tau1) * det_log(tau2 / tau1);
+    double factor = -det_exp(-tp / tau1) + det_exp(-tp / tau2);
     factor = 1.0 / factor;
     // cnexp of A' = -A/tau: A <- A + (1 - exp(dt*(-1/tau)))*(-A).
-    return {factor, 1.0 - std::exp(dt * ((-1.0) / tau1)), 1.0 - std::exp(dt * ((-1.0) / tau2))};
+    return {factor, 1.0 - det_exp(dt * ((-1.0) / tau1)), 1.0 - det_exp(dt * ((-1.0) / tau2))};
 }
 
 // The cell loops are compiled for AVX-512, AVX2 and the x86-64 baseline, picked at load time by
@@ -126,19 +141,19 @@ std::string hh_neuron_params::validate() const {
 // ---------------------------------------------------------------------------------------------
 
 void hh_rate_table::rates(double v, double celsius, double out[6]) noexcept {
-    const double q10 = std::pow(3.0, (celsius - 6.3) / 10.0);
+    const double q10 = det_pow(3.0, (celsius - 6.3) / 10.0);
     double alpha = 0.1 * vtrap(-(v + 40.0), 10.0);
-    double beta = 4.0 * std::exp(-(v + 65.0) / 18.0);
+    double beta = 4.0 * det_exp(-(v + 65.0) / 18.0);
     double sum = alpha + beta;
     out[1] = 1.0 / (q10 * sum);
     out[0] = alpha / sum;
-    alpha = 0.07 * std::exp(-(v + 65.0) / 20.0);
-    beta = 1.0 / (std::exp(-(v + 35.0) / 10.0) + 1.0);
+    alpha = 0.07 * det_exp(-(v + 65.0) / 20.0);
+    beta = 1.0 / (det_exp(-(v + 35.0) / 10.0) + 1.0);
     sum = alpha + beta;
     out[3] = 1.0 / (q10 * sum);
     out[2] = alpha / sum;
     alpha = 0.01 * vtrap(-(v + 55.0), 10.0);
-    beta = 0.125 * std::exp(-(v + 65.0) / 80.0);
+    beta = 0.125 * det_exp(-(v + 65.0) / 80.0);
     sum = alpha + beta;
     out[5] = 1.0 / (q10 * sum);
     out[4] = alpha / sum;

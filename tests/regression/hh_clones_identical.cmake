@@ -19,10 +19,12 @@ if(NOT REFERENCE OR NOT variants)
     message(FATAL_ERROR "usage: cmake -DREFERENCE=EXE -P hh_clones_identical.cmake -- VARIANT...")
 endif()
 
-# Runs one binary; sets <prefix>_line (its stdout, stripped) and <prefix>_rc.
+# Runs one binary (after the optional ENV assignments); sets <prefix>_line (its stdout,
+# stripped) and <prefix>_rc.
 function(run_digest exe prefix)
     string(TIMESTAMP start "%s%f")
-    execute_process(COMMAND "${exe}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
+    execute_process(COMMAND ${CMAKE_COMMAND} -E env ${ARGN} "${exe}" RESULT_VARIABLE rc
+        OUTPUT_VARIABLE out ERROR_VARIABLE err
         OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_STRIP_TRAILING_WHITESPACE)
     string(TIMESTAMP stop "%s%f")
     math(EXPR ms "(${stop} - ${start}) / 1000")
@@ -61,8 +63,19 @@ foreach(exe IN LISTS variants)
         math(EXPR compared "${compared} + 1")
     endif()
 endforeach()
+# The cloned build again with glibc told the CPU has neither AVX2 nor FMA: glibc then picks
+# other versions of exp, log and pow, which must not reach the constants (rate table, q10,
+# Exp2Syn factors) - a cluster may mix node types.
+run_digest("${REFERENCE}" nofma "GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA")
+if(NOT nofma_line STREQUAL ref_line)
+    message(SEND_ERROR "${reference_name} under GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA "
+                       "(glibc's non-FMA libm) differs:\n  ${ref_line}\n  ${nofma_line}")
+    list(APPEND differing "${reference_name} with glibc's non-FMA libm")
+endif()
+
 if(differing)
     list(JOIN differing ", " differing)
     message(FATAL_ERROR "hh_neuron's cell loops give different bits in: ${differing}")
 endif()
-message(STATUS "identical: ${reference_name} and ${compared} LAMINAR_NO_CLONES variant(s)")
+message(STATUS "identical: ${reference_name} (also with glibc's non-FMA libm) and ${compared} "
+               "LAMINAR_NO_CLONES variant(s)")
