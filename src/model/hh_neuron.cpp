@@ -66,7 +66,8 @@ exp2syn_constants exp2syn(double tau1, double tau2, double dt) {
 // The cell loops are compiled for AVX-512, AVX2 and the x86-64 baseline, picked at load time by
 // the CPU (GCC's target_clones, through an ifunc): the same operations in every version
 // (explicit std::fma, no other contraction: -ffp-contract=off), so the same bits; the baseline
-// computes std::fma in software (correctly rounded, as the instruction), about 20x slower.
+// calls libm's fma (correctly rounded, as the instruction; in software on a CPU without FMA,
+// tens of times slower).
 // -DLAMINAR_NO_CLONES compiles one version for the target (used to check the claim).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(LAMINAR_NO_CLONES)
 #define LAMINAR_CELL_LOOP_CLONES                                                                   \

@@ -217,8 +217,8 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
                                     [](const auto& m) { return m.type == "hh_neuron"; });
         if (hh && !__builtin_cpu_supports("fma"))
             spdlog::warn("this CPU has no FMA instruction: hh_neuron cells run the x86-64 "
-                         "baseline code, which computes fma in software (about 20x slower; same "
-                         "results)");
+                         "baseline code, which computes fma in software (tens of times slower; "
+                         "same results)");
 #endif
     }
 
