@@ -21,8 +21,8 @@ for i in $(seq "$n"); do
         --quiet 2>/dev/null
     lam=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["wall_seconds"]["simulate"])' \
         "$out/laminar/summary.json")
-    nrn=$(/usr/bin/python3 tests/neuron/microcircuit_neuron.py | sed -n 's/.* run \([0-9.]*\) s .*/\1/p')
-    nce=$(/usr/bin/python3 tests/neuron/microcircuit_neuron.py --cache-efficient |
+    nrn=$(/usr/bin/python3 tests/neuron/microcircuit_neuron.py 2>/dev/null | sed -n 's/.* run \([0-9.]*\) s .*/\1/p')
+    nce=$(/usr/bin/python3 tests/neuron/microcircuit_neuron.py --cache-efficient 2>/dev/null |
         sed -n 's/.* run \([0-9.]*\) s .*/\1/p')
     echo "$lam $nrn $nce" | tee -a "$out/runs.txt" |
         awk '{printf "run %d: laminar %.1f ms  neuron %.0f ms  neuron cache_efficient %.0f ms\n", '"$i"', 1e3*$1, 1e3*$2, 1e3*$3}'
