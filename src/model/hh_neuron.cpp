@@ -7,6 +7,7 @@
 #include "hh_neuron.hpp"
 
 #include "core/compiler.hpp"
+#include "core/det_math.hpp"
 #include "core/simd_exp.hpp"
 
 #include <algorithm>
@@ -24,20 +25,11 @@ namespace laminar::model {
 
 namespace {
 
-// exp, log and pow for the constants (rate table, q10, Exp2Syn factors): glibc picks its double
-// versions by CPU (FMA or not), and they can differ in the last bit, so constants - and then
-// every spike - would differ between node types of one cluster. The x87 long double versions
-// are one code path on every x86-64 CPU; their result rounded to double is within an ulp of
-// libm's double one (NEURON's), far below what the traces can see.
-double det_exp(double x) {
-    return static_cast<double>(std::exp(static_cast<long double>(x)));
-}
-double det_log(double x) {
-    return static_cast<double>(std::log(static_cast<long double>(x)));
-}
-double det_pow(double x, double y) {
-    return static_cast<double>(std::pow(static_cast<long double>(x), static_cast<long double>(y)));
-}
+// The constants (rate table, q10, Exp2Syn factors) use det_exp, det_log and det_pow
+// (core/det_math.hpp): the same bits on every machine, within a few ulp of libm's (NEURON's).
+using laminar::det_exp;
+using laminar::det_log;
+using laminar::det_pow;
 
 // hh.mod's vtrap: x/(exp(x/y) - 1), with its first-order expansion near x = 0.
 double vtrap(double x, double y) {
@@ -69,12 +61,22 @@ exp2syn_constants exp2syn(double tau1, double tau2, double dt) {
 // calls libm's fma (correctly rounded, as the instruction; in software on a CPU without FMA,
 // tens of times slower).
 // -DLAMINAR_NO_CLONES compiles one version for the target (used to check the claim).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(LAMINAR_NO_CLONES)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 &&           \
+    !defined(LAMINAR_NO_CLONES)
 #define LAMINAR_CELL_LOOP_CLONES                                                                   \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define LAMINAR_CELL_LOOP_CLONES
 #endif
+
+// max(x, -708) for x <= 0, on the bit patterns (negative doubles read as integers order the
+// other way round); a NaN of either sign becomes -708. Keeps simd_exp in its domain when dt/tau
+// is huge (a hot model, a long step): there 1 - e^x is 1.0 exactly, as in NEURON.
+LAMINAR_ALWAYS_INLINE double clamp_exp_argument(double x) noexcept {
+    const std::int64_t b = std::bit_cast<std::int64_t>(x);
+    const std::int64_t lowest = std::bit_cast<std::int64_t>(-708.0);
+    return std::bit_cast<double>(b < lowest ? b : lowest);
+}
 
 // A two-vector shuffle of 4-double vectors with constant indices (GCC's and clang's builtins).
 #if defined(__clang__)
@@ -219,26 +221,6 @@ hh_neuron_group::hh_neuron_group(const hh_neuron_params& p, double dt_ms, std::s
                 i + 1 < std::size_t(hh_rate_table::points) ? table.t[6 * (i + 1) + k] - a : 0.0;
         }
     }
-    // The gate updates take e^(-dt/tau) with simd_exp, whose domain ends at -708, and the three
-    // 1/tau from 1/(tau_m tau_h tau_n): tau between two rows lies between their values, so the
-    // rows bound both. Only absurd temperatures or steps get near (at 37 °C and dt 0.1 ms,
-    // dt/tau stays below 10).
-    for (std::size_t i = 0; i < std::size_t(hh_rate_table::points); ++i) {
-        double product = 1.0;
-        for (std::size_t k = 1; k < 6; k += 2) {
-            const double tau = table.t[6 * i + k];
-            product *= tau;
-            if (!(tau > 0.0) || !(dt_ms / tau <= 700.0) || !std::isfinite(tau))
-                throw std::invalid_argument(fmt::format(
-                    "hh_neuron: at celsius {} a gate time constant is {} ms, out of range for dt "
-                    "{} ms (dt / tau must stay below 700)",
-                    p.celsius, tau, dt_ms));
-        }
-        if (!std::isnormal(product) || !std::isnormal(1.0 / product))
-            throw std::invalid_argument(fmt::format(
-                "hh_neuron: at celsius {} the gate time constants at {} mV are out of range",
-                p.celsius, -100 + int(i)));
-    }
     const double area_s = std::numbers::pi * p.soma_diam * p.soma_L; // µm²
     const double area_d = std::numbers::pi * p.dend_diam * p.dend_L;
     cfac_s_ = 0.001 / dt_ms * p.soma_cm;
@@ -322,22 +304,23 @@ LAMINAR_ALWAYS_INLINE void look_up_rates(const double* __restrict rows,
 LAMINAR_ALWAYS_INLINE void update_gates(double* __restrict m, double* __restrict h,
                                         double* __restrict g, const double* __restrict r,
                                         std::size_t stride, double dt, std::size_t n) noexcept {
-    const double* __restrict minf = r;
-    const double* __restrict mtau = r + stride;
-    const double* __restrict hinf = r + 2 * stride;
-    const double* __restrict htau = r + 3 * stride;
-    const double* __restrict ninf = r + 4 * stride;
-    const double* __restrict ntau = r + 5 * stride;
+    const double* minf = r; // derived from the restrict parameter r: not restrict again
+    const double* mtau = r + stride;
+    const double* hinf = r + 2 * stride;
+    const double* htau = r + 3 * stride;
+    const double* ninf = r + 4 * stride;
+    const double* ntau = r + 5 * stride;
     const double ndt = -dt;
 #pragma omp simd
     for (std::size_t i = 0; i < n; ++i) {
-        // The three -dt/tau from one division (tau lies in 1e-4..1e3 ms: no overflow).
+        // The three -dt/tau from one division (the product of three tau stays normal from -273
+        // to ~1000 °C; beyond, a NaN or infinite argument is clamped like a huge one).
         const double mt = mtau[i], ht = htau[i], nt = ntau[i];
         const double mh = mt * ht;
         const double inv = 1.0 / (mh * nt);
-        const double em = simd_exp(ndt * ((ht * nt) * inv));
-        const double eh = simd_exp(ndt * ((mt * nt) * inv));
-        const double en = simd_exp(ndt * (mh * inv));
+        const double em = simd_exp(clamp_exp_argument(ndt * ((ht * nt) * inv)));
+        const double eh = simd_exp(clamp_exp_argument(ndt * ((mt * nt) * inv)));
+        const double en = simd_exp(clamp_exp_argument(ndt * (mh * inv)));
         m[i] = std::fma(1.0 - em, minf[i] - m[i], m[i]);
         h[i] = std::fma(1.0 - eh, hinf[i] - h[i], h[i]);
         g[i] = std::fma(1.0 - en, ninf[i] - g[i], g[i]);
@@ -431,7 +414,7 @@ LAMINAR_CELL_LOOP_CLONES bool hh_neuron_group::update_cells(std::size_t n, const
                 rhs_d = std::fma(-gd2, vd - e2, rhs_d);
                 rhs_d = std::fma(-gd3, vd - e3, rhs_d);
                 double d_d = g_pas + gd2 + gd3 + cfac_d;
-                // Axial terms, then the 2x2 system solved by eliminating the leaf (dend) first.
+                // Axial terms, then the 2x2 system.
                 rhs_s = std::fma(a_s, vd - vs, rhs_s);
                 rhs_d = std::fma(a_d, vs - vd, rhs_d);
                 d_s += a_s;

@@ -505,7 +505,8 @@ struct kernel_vs_reference {
 
 /// hh_neuron_group against scalar_reference, cell by cell and step by step (see the test).
 kernel_vs_reference compare_with_reference(bool numerical_slopes, double tol_v, double tol_v_dend,
-                                           double tol_gate) {
+                                           double tol_gate, double celsius = 6.3,
+                                           double dt = 0.025) {
     // Starting voltages across the table and beyond both ends, on rows and between them.
     const std::vector<double> starts = {
         -200.0, -130.0, -120.0,  -100.5, -100.0, -99.999,  -99.5, -85.25, -70.0, -65.0,
@@ -517,7 +518,6 @@ kernel_vs_reference compare_with_reference(bool numerical_slopes, double tol_v, 
                                       500.0,  -1000.0, 3000.0, 6000.0,  -150.0,
                                       1000.0, 35000.0, -300.0, 15000.0, 50.0};
     const std::size_t cells = 29; // three whole vectors of 8 and a padded tail
-    const double dt = 0.025;
     const long steps = 400;
     kernel_vs_reference worst;
     for (const double has_dend : {0.0, 1.0}) {
@@ -537,6 +537,7 @@ kernel_vs_reference compare_with_reference(bool numerical_slopes, double tol_v, 
         p.inh_tau1 = 0.5;
         p.inh_tau2 = 5.0;
         p.threshold = 200.0; // not below any v_init; never reached
+        p.celsius = celsius;
         for (const double v0 : starts) {
             SCOPED_TRACE(testing::Message() << "numerical slopes " << numerical_slopes
                                             << ", has_dend " << has_dend << ", v_init " << v0);
@@ -619,4 +620,13 @@ TEST(hh_neuron, VectorisedKernelMatchesTheLiteralScalarScheme) {
     // Both clamped ends were exercised.
     EXPECT_GT(literal.below, 1000);
     EXPECT_GT(literal.above, 100);
+}
+
+// A hot model at a long step, where dt/tau reaches ~1500 at depolarised voltages: e^(-dt/tau) is
+// then below the exponential's domain, clamped at e^-708, and 1 - e^(-dt/tau) is 1.0 exactly, as
+// in NEURON. (The model no longer refuses such temperatures.)
+TEST(hh_neuron, HotModelsAtLongStepsMatchTheLiteralScalarScheme) {
+    const auto hot = compare_with_reference(true, 2e-8, 2e-9, 2e-10, 70.0, 0.1);
+    std::printf("  70 degC, dt 0.1:   largest |difference| v %.2g mV, v_dend %.2g mV, gates %.2g\n",
+                hot.v, hot.v_dend, hot.gate);
 }
