@@ -10,6 +10,7 @@
 #include "model/hh_neuron.hpp"
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -141,7 +142,25 @@ struct driven_group {
 
 } // namespace
 
+// A hash of glibc's own double exp, log and pow over arguments like those of the rate table: it
+// changes when glibc picks other versions of them (GLIBC_TUNABLES), which shows that a run under
+// the tunable really used another libm.
+std::uint64_t libm_canary() {
+    fnv1a h;
+    for (int i = -2000; i <= 2000; ++i) {
+        const double x = i / 97.0;
+        h.add(std::exp(x));
+        h.add(std::log(std::fabs(x) + 0.5));
+        h.add(std::pow(3.0, x / 7.0));
+    }
+    return h.h;
+}
+
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "--libm-canary") {
+        std::printf("libm canary %016llx\n", static_cast<unsigned long long>(libm_canary()));
+        return 0;
+    }
     if (const std::string missing = missing_isa(); !missing.empty()) {
         std::fprintf(stderr, "hh_trace_digest: skipped, compiled for %s but the CPU lacks: %s\n",
                      compiled_for(), missing.c_str());

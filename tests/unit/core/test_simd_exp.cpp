@@ -42,7 +42,7 @@ __attribute__((noinline)) void exp_simd(const std::vector<double>& x, std::vecto
 // (4 lanes) and AVX-512 (8 lanes). Both are vectorised: GCC 12's -fopt-info-vec reports "loop
 // vectorized using 32 byte vectors" and "using 64 byte vectors" for them, and their code is
 // vfmadd...pd on ymm and zmm registers.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #define LAMINAR_TEST_X86_LEVELS 1
 __attribute__((noinline, target("arch=x86-64-v3"))) void exp_simd_v3(const std::vector<double>& x,
                                                                      std::vector<double>& y) {
