@@ -216,6 +216,7 @@ struct simulation::impl {
     step_type min_delay = 1;
     std::size_t slots = 1;
     std::vector<shard> shards;
+    bool ran = false; // run() advances the state for good: it runs once
     std::vector<generator_info> generators;
     std::vector<std::uint32_t> first_generator; // per projection from a poisson_generator
     bool exact_weights = true;
@@ -877,14 +878,16 @@ const std::vector<vm_trace>& simulation::traces() const noexcept {
 
 run_statistics simulation::run(const epoch_observer& observer) {
     auto& m = *impl_;
+    if (m.ran)
+        throw std::logic_error("simulation::run may be called once: build another simulation");
+    m.ran = true;
     run_statistics st;
     const auto t_run = clock_type::now();
     std::vector<spike_key> local;
     std::vector<spike_key> global;
     for (auto& sh : m.shards) {
-        sh.next_change = 0;
         for (auto& pc : sh.poisson)
-            advance_poisson(pc, m.dt);
+            advance_poisson(pc, m.dt); // the first spike of each Poisson source
     }
     // Spikes stamped 0 (a NetStim firing before dt/2: NEURON delivers it at grid point 0 + d)
     // are exchanged and delivered before update 0, like the spikes of an epoch before it.

@@ -83,7 +83,7 @@ public:
     /// the number of steps done so far.
     using epoch_observer = std::function<void(std::span<const spike_key>, step_type)>;
 
-    /// Runs to tstop. Collective over the context's ranks.
+    /// Runs to tstop, once (a second call throws std::logic_error). Collective over the ranks.
     run_statistics run(const epoch_observer& observer);
 
     /// Recorded membrane potentials (after run).

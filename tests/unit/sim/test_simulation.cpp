@@ -306,3 +306,15 @@ record: {v_m: [{population: p, node_ids: [0, 5, 11, 17, 18, 19, 36]}]}
         EXPECT_EQ(one.traces.at(0).data, many.traces.at(0).data) << t << " threads";
     }
 }
+
+// run() advances the network for good (state, source cursors, Poisson trains): a second call
+// would silently simulate without the precomputed sources, so it refuses.
+TEST(simulation, RunsOnce) {
+    const auto cfg = read_config("configs/tests/microcircuit_small.yaml");
+    const laminar::comm::context ctx(MPI_COMM_SELF);
+    ls::simulation sim(cfg, ctx, 1);
+    const auto first = sim.run([](std::span<const ls::spike_key>, laminar::step_type) {});
+    EXPECT_GT(first.spikes, 0u);
+    EXPECT_THROW(sim.run([](std::span<const ls::spike_key>, laminar::step_type) {}),
+                 std::logic_error);
+}
