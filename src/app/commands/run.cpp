@@ -223,8 +223,7 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
         if (ctx.rank() == 0 && baseline > 0.0)
             spdlog::warn("a CPU of this run lacks AVX2 or FMA: hh_neuron cells run the x86-64 "
                          "baseline code, which calls libm's fma ({}; same results)",
-                         no_fma > 0.0 ? "in software: tens of times slower"
-                                      : "about 4x slower");
+                         no_fma > 0.0 ? "in software: tens of times slower" : "about 4x slower");
     }
 #endif
 
@@ -370,14 +369,10 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
         j["spikes_exchanged"] = stats.spikes;
         j["synaptic_events"] = events;
         j["generator_events"] = gen_events;
-        j["wall_seconds"] = {{"build", build_s},
-                             {"simulate", simulate_s},
-                             {"run_loop", run_loop_s},
-                             {"write", write_max},
-                             {"update", update_s},
-                             {"deliver", deliver_s},
-                             {"exchange", exchange_s},
-                             {"total", seconds_since(t_total)}};
+        j["wall_seconds"] = {{"build", build_s},       {"simulate", simulate_s},
+                             {"run_loop", run_loop_s}, {"write", write_max},
+                             {"update", update_s},     {"deliver", deliver_s},
+                             {"exchange", exchange_s}, {"total", seconds_since(t_total)}};
         j["real_time_factor"] = simulate_s / seconds;
         j["events_per_second"] = simulate_s > 0 ? double(events) / simulate_s : 0.0;
         j["peak_rss_mib"] = {{"max_rank", rss_max}, {"total", rss_total}};
