@@ -28,14 +28,19 @@ void exp_scalar(const std::vector<double>& x, std::vector<double>& y) {
         y[i] = laminar::simd_exp(x[i]);
 }
 
-/// The loop of the cell kernels: for the target the file is compiled for. On x86-64 that is the
-/// baseline, without FMA instructions: std::fma is a libm call there and the loop stays scalar.
-__attribute__((noinline)) void exp_simd(const std::vector<double>& x, std::vector<double>& y) {
+/// The loop of the cell kernels, inlined into each function below and compiled for its target.
+LAMINAR_ALWAYS_INLINE void exp_loop(const std::vector<double>& x, std::vector<double>& y) {
     const double* __restrict in = x.data();
     double* __restrict out = y.data();
 #pragma omp simd
     for (std::size_t i = 0; i < x.size(); ++i)
         out[i] = laminar::simd_exp(in[i]);
+}
+
+/// For the target the file is compiled for. On x86-64 that is the baseline, without FMA
+/// instructions: std::fma is a libm call there and the loop stays scalar.
+__attribute__((noinline)) void exp_simd(const std::vector<double>& x, std::vector<double>& y) {
+    exp_loop(x, y);
 }
 
 // The same loop for the instruction sets hh_neuron's target_clones select at run time: AVX2 + FMA
@@ -46,20 +51,12 @@ __attribute__((noinline)) void exp_simd(const std::vector<double>& x, std::vecto
 #define LAMINAR_TEST_X86_LEVELS 1
 __attribute__((noinline, target("arch=x86-64-v3"))) void exp_simd_v3(const std::vector<double>& x,
                                                                      std::vector<double>& y) {
-    const double* __restrict in = x.data();
-    double* __restrict out = y.data();
-#pragma omp simd
-    for (std::size_t i = 0; i < x.size(); ++i)
-        out[i] = laminar::simd_exp(in[i]);
+    exp_loop(x, y);
 }
 
 __attribute__((noinline, target("arch=x86-64-v4"))) void exp_simd_v4(const std::vector<double>& x,
                                                                      std::vector<double>& y) {
-    const double* __restrict in = x.data();
-    double* __restrict out = y.data();
-#pragma omp simd
-    for (std::size_t i = 0; i < x.size(); ++i)
-        out[i] = laminar::simd_exp(in[i]);
+    exp_loop(x, y);
 }
 #endif
 
