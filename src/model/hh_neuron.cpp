@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <cstring>
 #include <numbers>
-#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>

@@ -496,14 +496,7 @@ void simulation::impl::build_shard(shard& sh,
     }
     for (const auto& span : spans) {
         group_slot gs;
-        try {
-            gs.group =
-                model::make_group(span.model->type, span.model->params, dt, span.le - span.lb);
-        } catch (const std::invalid_argument& e) {
-            // A parameter set that validates alone but not with this run's dt.
-            throw config_error(cfg.path.string(), span.model->mark.line,
-                               fmt::format("models.{}.params", span.model->name), e.what());
-        }
+        gs.group = model::make_group(span.model->type, span.model->params, dt, span.le - span.lb);
         gs.offset = span.lb - sh.lo;
         const auto* info = model::find_model(span.model->type);
         sh.channels = std::max<std::uint32_t>(sh.channels, std::uint32_t(info->receptors.size()));
