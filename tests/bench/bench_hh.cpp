@@ -12,19 +12,13 @@
 #include <vector>
 
 #include "laminar/model/neuron_group.hpp"
+#include "support/microcircuit_cells.hpp"
 
 namespace {
 
 std::map<std::string, double> cell_params(bool pyr) {
-    if (pyr)
-        return {{"soma_diam", 18.8},    {"soma_L", 18.8},      {"soma_Ra", 123.0},
-                {"gl", 0.001},          {"el", -70.0},         {"has_dend", 1},
-                {"dend_diam", 2.0},     {"dend_L", 150.0},     {"dend_Ra", 150.0},
-                {"dend_g_pas", 0.0002}, {"dend_e_pas", -70.0}, {"exc_tau2", 1.0},
-                {"inh_tau1", 0.5},      {"inh_tau2", 5.0}};
-    return {{"soma_diam", 16.0}, {"soma_L", 16.0}, {"soma_Ra", 125.0}, {"gnabar", 0.14},
-            {"gkbar", 0.045},    {"gl", 0.00095},  {"el", -70.0},      {"exc_tau2", 1.0},
-            {"inh_tau1", 0.5},   {"inh_tau2", 5.0}};
+    return laminar::test::as_params_map(pyr ? laminar::test::microcircuit_pyr()
+                                            : laminar::test::microcircuit_inh());
 }
 
 void advance_group(benchmark::State& state, bool pyr) {

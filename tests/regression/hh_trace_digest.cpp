@@ -8,6 +8,7 @@
 // Exit code 77 (skipped) if the binary was compiled for instructions this CPU lacks.
 // Usage: hh_trace_digest [STEPS]
 #include "model/hh_neuron.hpp"
+#include "support/microcircuit_cells.hpp"
 
 #include <bit>
 #include <cmath>
@@ -169,32 +170,8 @@ int main(int argc, char** argv) {
     const std::uint64_t steps = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20000;
     constexpr double dt = 0.05;
 
-    laminar::model::hh_neuron_params pyr;
-    pyr.soma_diam = 18.8;
-    pyr.soma_L = 18.8;
-    pyr.soma_Ra = 123;
-    pyr.gl = 0.001;
-    pyr.el = -70;
-    pyr.has_dend = 1;
-    pyr.dend_diam = 2;
-    pyr.dend_L = 150;
-    pyr.dend_Ra = 150;
-    pyr.dend_g_pas = 0.0002;
-    pyr.dend_e_pas = -70;
-    pyr.exc_tau2 = 1;
-    pyr.inh_tau1 = 0.5;
-    pyr.inh_tau2 = 5;
-    laminar::model::hh_neuron_params inh;
-    inh.soma_diam = 16;
-    inh.soma_L = 16;
-    inh.gnabar = 0.14;
-    inh.gkbar = 0.045;
-    inh.gl = 0.00095;
-    inh.el = -70;
-    inh.has_dend = 0;
-    inh.exc_tau2 = 1;
-    inh.inh_tau1 = 0.5;
-    inh.inh_tau2 = 5;
+    const auto pyr = laminar::test::microcircuit_pyr();
+    const auto inh = laminar::test::microcircuit_inh();
     for (const auto* p : {&pyr, &inh}) {
         if (const std::string problem = p->validate(); !problem.empty()) {
             std::fprintf(stderr, "hh_trace_digest: bad parameters: %s\n", problem.c_str());

@@ -19,6 +19,7 @@
 
 #include "laminar/model/neuron_group.hpp"
 #include "model/hh_neuron.hpp"
+#include "support/microcircuit_cells.hpp"
 
 using laminar::model::make_group;
 using laminar::model::neuron_group;
@@ -293,11 +294,7 @@ TEST(hh_neuron, DendriticSynapsesOfASomaOnlyCellActOnTheSoma) {
 // whatever the size of its group and wherever it sits in it (the engine's groups change with the
 // number of ranks and threads).
 TEST(hh_neuron, ACellsTraceDoesNotDependOnItsGroupOrLane) {
-    const std::map<std::string, double> pyr = {
-        {"soma_diam", 18.8}, {"soma_L", 18.8},     {"soma_Ra", 123.0}, {"gl", 0.001},
-        {"el", -70.0},       {"has_dend", 1},      {"dend_diam", 2.0}, {"dend_L", 150.0},
-        {"dend_Ra", 150.0},  {"dend_g_pas", 2e-4}, {"exc_tau2", 1.0},  {"inh_tau1", 0.5},
-        {"inh_tau2", 5.0}};
+    const auto pyr = laminar::test::as_params_map(laminar::test::microcircuit_pyr());
     // Cell c of any group gets input pattern c % 5: a current and events on every receptor.
     auto inputs = [](std::size_t n, long L, std::vector<std::vector<double>>& w,
                      std::vector<double>& c) {
@@ -522,20 +519,8 @@ kernel_vs_reference compare_with_reference(bool numerical_slopes, double tol_v, 
     kernel_vs_reference worst;
     for (const double has_dend : {0.0, 1.0}) {
         // The microcircuit's pyramidal cell (configs/tests/microcircuit_small.yaml).
-        laminar::model::hh_neuron_params p;
-        p.soma_diam = 18.8;
-        p.soma_L = 18.8;
-        p.soma_Ra = 123.0;
-        p.gl = 0.001;
-        p.el = -70.0;
+        auto p = laminar::test::microcircuit_pyr();
         p.has_dend = has_dend;
-        p.dend_diam = 2.0;
-        p.dend_L = 150.0;
-        p.dend_Ra = 150.0;
-        p.dend_g_pas = 2e-4;
-        p.exc_tau2 = 1.0;
-        p.inh_tau1 = 0.5;
-        p.inh_tau2 = 5.0;
         p.threshold = 200.0; // not below any v_init; never reached
         p.celsius = celsius;
         for (const double v0 : starts) {
