@@ -81,27 +81,7 @@ TEST(iaf_psc_delta, InitialVmIsAbsoluteAndRelaxesToEL) {
 }
 
 TEST(iaf_psc_delta, CurrentStepDrivesTheNextUpdate) {
-    // C[L] = 300 pA for updates 10..59. It drives updates 11..60, so V first moves at t_12 and
-    // follows E_L + I R (1 - exp(-(t - t_11)/tau_m)) (R = tau_m / C_m) up to t_61, then decays.
-    const double h = 0.1, I = 300.0, R = 10.0 / 250.0, E_L = -70.0, tau = 10.0;
-    const int on = 10, off = 60;
-    auto charging = [&](int k) { return E_L + I * R * (1.0 - std::exp(-(k - on - 1) * h / tau)); };
-    driver d({{"V_th", -50.0}}, h, 1);
-    for (int L = 0; L < 200; ++L) {
-        d.current[0] = (L >= on && L < off) ? I : 0.0;
-        d.step();
-        const int k = L + 1; // the state now describes t_k
-        if (k <= on + 1) {
-            EXPECT_EQ(d.group->v_m(0), E_L) << k;
-        } else if (k <= off + 1) {
-            EXPECT_NEAR(d.group->v_m(0), charging(k), tol) << k;
-        } else {
-            const double v_off = charging(off + 1);
-            EXPECT_NEAR(d.group->v_m(0), E_L + (v_off - E_L) * std::exp(-(k - off - 1) * h / tau),
-                        tol)
-                << k;
-        }
-    }
+    laminar::test::expect_current_step_drives_the_next_update("iaf_psc_delta");
 }
 
 TEST(iaf_psc_delta, InputJumpsInItsStepBeforeTheThresholdTest) {

@@ -13,7 +13,6 @@
 #include "laminar/core/error.hpp"
 #include "laminar/model/neuron_group.hpp"
 
-
 namespace {
 
 struct driver : laminar::test::group_driver {
@@ -61,26 +60,7 @@ TEST(iaf_psc_exp, ValidateParams) {
 }
 
 TEST(iaf_psc_exp, CurrentStepDrivesTheNextUpdate) {
-    const double h = 0.1, I = 300.0, R = tau_m / C;
-    const int on = 10, off = 60;
-    auto charging = [&](int k) {
-        return E_L + I * R * (1.0 - std::exp(-(k - on - 1) * h / tau_m));
-    };
-    driver d({{"V_th", -50.0}}, h, 1);
-    for (int L = 0; L < 200; ++L) {
-        d.current[0] = (L >= on && L < off) ? I : 0.0;
-        d.step();
-        const int k = L + 1;
-        if (k <= on + 1) {
-            EXPECT_EQ(d.group->v_m(0), E_L) << k;
-        } else if (k <= off + 1) {
-            EXPECT_NEAR(d.group->v_m(0), charging(k), tol) << k;
-        } else {
-            EXPECT_NEAR(d.group->v_m(0),
-                        E_L + (charging(off + 1) - E_L) * std::exp(-(k - off - 1) * h / tau_m), tol)
-                << k;
-        }
-    }
+    laminar::test::expect_current_step_drives_the_next_update("iaf_psc_exp");
 }
 
 TEST(iaf_psc_exp, PscResponse) {
