@@ -218,12 +218,12 @@ int run_command(const comm::context& ctx, const std::vector<std::string>& args) 
     const bool hh = std::any_of(cfg.models.begin(), cfg.models.end(),
                                 [](const auto& m) { return m.type == "hh_neuron"; });
     if (hh) {
-        const double baseline = ctx.max(__builtin_cpu_supports("x86-64-v3") ? 0.0 : 1.0);
-        const double no_fma = ctx.max(__builtin_cpu_supports("fma") ? 0.0 : 1.0);
-        if (ctx.rank() == 0 && baseline > 0.0)
+        const bool baseline = ctx.any(!__builtin_cpu_supports("x86-64-v3"));
+        const bool no_fma = ctx.any(!__builtin_cpu_supports("fma"));
+        if (ctx.rank() == 0 && baseline)
             spdlog::warn("a CPU of this run lacks AVX2 or FMA: hh_neuron cells run the x86-64 "
                          "baseline code, which calls libm's fma ({}; same results)",
-                         no_fma > 0.0 ? "in software: tens of times slower" : "about 4x slower");
+                         no_fma ? "in software: tens of times slower" : "about 4x slower");
     }
 #endif
 
