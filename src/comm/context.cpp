@@ -40,35 +40,33 @@ std::vector<std::uint64_t> context::allgather(const std::vector<std::uint64_t>& 
     return all;
 }
 
-std::uint64_t context::sum(std::uint64_t v) const {
-    std::uint64_t out = 0;
-    check_mpi(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_SUM, comm_), "MPI_Allreduce");
+namespace {
+template <class T>
+T allreduce(MPI_Comm comm, T v, MPI_Datatype type, MPI_Op op) {
+    T out{};
+    check_mpi(MPI_Allreduce(&v, &out, 1, type, op, comm), "MPI_Allreduce");
     return out;
+}
+} // namespace
+
+std::uint64_t context::sum(std::uint64_t v) const {
+    return allreduce(comm_, v, MPI_UINT64_T, MPI_SUM);
 }
 
 double context::sum(double v) const {
-    double out = 0;
-    check_mpi(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");
-    return out;
+    return allreduce(comm_, v, MPI_DOUBLE, MPI_SUM);
 }
 
 double context::max(double v) const {
-    double out = 0;
-    check_mpi(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
-    return out;
+    return allreduce(comm_, v, MPI_DOUBLE, MPI_MAX);
 }
 
 std::uint64_t context::max(std::uint64_t v) const {
-    std::uint64_t out = 0;
-    check_mpi(MPI_Allreduce(&v, &out, 1, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce");
-    return out;
+    return allreduce(comm_, v, MPI_UINT64_T, MPI_MAX);
 }
 
 bool context::any(bool v) const {
-    int in = v ? 1 : 0;
-    int out = 0;
-    check_mpi(MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
-    return out != 0;
+    return allreduce(comm_, v ? 1 : 0, MPI_INT, MPI_MAX) != 0;
 }
 
 void context::agree(const std::string& local_error) const {
