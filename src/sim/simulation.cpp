@@ -29,6 +29,26 @@ namespace laminar::sim {
 
 namespace {
 
+/// Calls f(t) for every shard t, one OpenMP thread each (one shard per iteration: correct even
+/// if the runtime grants fewer threads; no region at all for one). An exception must not leave
+/// the region: the first is kept and rethrown after it.
+template <class F>
+void for_each_shard(int threads, F&& f) {
+    std::exception_ptr failure;
+#pragma omp parallel for num_threads(threads) schedule(static, 1) if (threads > 1)
+    for (int t = 0; t < threads; ++t) {
+        try {
+            f(t);
+        } catch (...) {
+#pragma omp critical(laminar_shard_error)
+            if (!failure)
+                failure = std::current_exception();
+        }
+    }
+    if (failure)
+        std::rethrow_exception(failure);
+}
+
 using clock_type = std::chrono::steady_clock;
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -405,20 +425,8 @@ void simulation::impl::build() {
         tr.data.assign(std::size_t(n_steps) * tr.local_columns.size(), 0.0f);
     }
 
-    // Exceptions must not leave an OpenMP region: keep the first and rethrow it after.
-    std::exception_ptr failure;
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int t = 0; t < threads; ++t) {
-        try {
-            build_shard(shards[std::size_t(t)], builders, by_target);
-        } catch (...) {
-#pragma omp critical(laminar_build_error)
-            if (!failure)
-                failure = std::current_exception();
-        }
-    }
-    if (failure)
-        std::rethrow_exception(failure);
+    for_each_shard(threads,
+                   [&](int t) { build_shard(shards[std::size_t(t)], builders, by_target); });
 
     for (auto& sh : shards)
         setup_sources(sh);
@@ -897,30 +905,18 @@ run_statistics simulation::run(const epoch_observer& observer) {
     for (step_type t0 = 0; t0 < m.n_steps; t0 += m.min_delay) {
         const step_type len = std::min(m.min_delay, m.n_steps - t0);
         double t_deliver = 0.0, t_update = 0.0;
-        // One shard per iteration (correct even if the runtime grants fewer threads); an
-        // exception must not leave the region, so keep the first and rethrow after it.
-        std::exception_ptr failure;
-#pragma omp parallel for num_threads(m.threads) schedule(static, 1) if (m.threads > 1)
-        for (int t = 0; t < m.threads; ++t) {
-            try {
-                auto& sh = m.shards[std::size_t(t)];
-                const auto a = clock_type::now();
-                m.deliver(sh, global);
-                const auto b = clock_type::now();
-                sh.spikes.clear();
-                m.update(sh, t0, len);
-                if (t == 0) {
-                    t_deliver = std::chrono::duration<double>(b - a).count();
-                    t_update = seconds_since(b);
-                }
-            } catch (...) {
-#pragma omp critical(laminar_epoch_error)
-                if (!failure)
-                    failure = std::current_exception();
+        for_each_shard(m.threads, [&](int t) {
+            auto& sh = m.shards[std::size_t(t)];
+            const auto a = clock_type::now();
+            m.deliver(sh, global);
+            const auto b = clock_type::now();
+            sh.spikes.clear();
+            m.update(sh, t0, len);
+            if (t == 0) {
+                t_deliver = std::chrono::duration<double>(b - a).count();
+                t_update = seconds_since(b);
             }
-        }
-        if (failure)
-            std::rethrow_exception(failure);
+        });
         st.deliver_seconds += t_deliver;
         st.update_seconds += t_update;
 
